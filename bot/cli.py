@@ -1,0 +1,62 @@
+"""`cmbot` entry point: builds the argument parser from the command modules and runs one."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "bot.commands.explain",
+    "bot.commands.kb",
+    "bot.commands.lab",
+    "bot.commands.check",
+    "bot.commands.console",
+    "bot.commands.serve",
+    "bot.commands.worker",
+    "bot.commands.audit",
+)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandModule(Protocol):
+    def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cmbot",
+        description="ConfigMgr troubleshooting: explain error codes and logs, check clients over WinRM.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # that command is not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shared fixtures. Servers bind port 0 on loopback and report the real port."""
