@@ -1,0 +1,1 @@
+"""Slack listeners, thin over the core: parse, authorize, ack, call the core, render Block Kit."""

@@ -1,0 +1,1 @@
+"""The WinRM lab: a real WS-Management/WinRS server on loopback with one host per cause."""
