@@ -11,9 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Category = Literal[
-    "transport", "client", "mp", "target", "sup", "content", "window", "reboot", "platform"
-]
+Category = Literal["transport", "client", "mp", "target", "sup", "content", "window", "reboot", "platform"]
 
 _CAUSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _HEX_CODE = re.compile(r"^0x[0-9A-F]{8}$")
@@ -82,9 +80,7 @@ class Entry(_Strict):
     ja: LocalizedText
     links: list[Link] = Field(min_length=1)
     logs: list[str] = Field(default_factory=list)
-    codes: list[str] = Field(
-        default_factory=list, description="HRESULTs as 0x + 8 upper-case hex digits"
-    )
+    codes: list[str] = Field(default_factory=list, description="HRESULTs as 0x + 8 upper-case hex digits")
     symbols: list[str] = Field(
         default_factory=list,
         description="symbolic names (CCM_E_..., ERROR_WINHTTP_..., registry value names) that "

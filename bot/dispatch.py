@@ -1,0 +1,33 @@
+"""The seam between accepting a `/cmcheck` and running it.
+
+Handlers build a `CheckRequest` and hand it to a `CheckDispatcher` right after `ack()`. The
+in-process dispatcher runs it as an asyncio task; the queue dispatcher (saq on Redis) enqueues
+`request.model_dump(mode="json")` and a worker runs the same `CheckJob` there. Either way the
+job posts its progress and final answer to Slack itself, so a worker on another machine can.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+
+class CheckRequest(BaseModel):
+    """Everything a worker needs to run a check and answer in Slack, as plain data."""
+
+    request_id: str
+    hosts: list[str]
+    kbs: list[str] = Field(default_factory=list)
+    user_id: str
+    channel_id: str
+    lang: Literal["en", "ja"] = "en"
+    message_ts: str | None = Field(default=None, description="the 'checking…' message to update")
+    thread_ts: str | None = None
+    bypass_cache: bool = False
+
+
+class CheckDispatcher(Protocol):
+    async def submit(self, request: CheckRequest) -> None:
+        """Accept the request durably (or raise); the answer arrives in Slack later."""
+        ...
