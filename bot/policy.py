@@ -1,0 +1,158 @@
+"""Who may run `/cmcheck` on which hosts, from which channels: the access policy file.
+
+With no policy file configured every user may check every valid host name (the lab and demo
+default). Once `CMBOT_POLICY` names a file, access is denied unless a rule allows it. Explaining
+codes is never restricted.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+GROUP_PREFIX = "group:"
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RateLimit(_Strict):
+    checks: int = Field(default=20, ge=1, description="checks a user may start per window")
+    window_s: int = Field(default=60, ge=1)
+
+
+class Rule(_Strict):
+    """One grant. A request is allowed when every non-empty list of a rule matches it."""
+
+    name: str
+    users: list[str] = Field(default_factory=list, description="Slack user IDs (U…/W…)")
+    usergroups: list[str] = Field(default_factory=list, description="Slack user-group IDs (S…)")
+    channels: list[str] = Field(default_factory=list, description="channel IDs; empty = any channel")
+    hosts: list[str] = Field(
+        default_factory=list, description="host-name patterns, e.g. PC-* or *.corp.example"
+    )
+    groups: list[str] = Field(default_factory=list, description="host groups this rule may check")
+    rate_limit: RateLimit | None = None
+
+    @field_validator("hosts")
+    @classmethod
+    def _lower(cls, values: list[str]) -> list[str]:
+        return [v.lower() for v in values]
+
+    def grants_principal(self, user_id: str, usergroups: Iterable[str], channel_id: str | None) -> bool:
+        if not (self.users or self.usergroups):
+            return False
+        who = user_id in self.users or bool(set(usergroups) & set(self.usergroups))
+        where = not self.channels or (channel_id is not None and channel_id in self.channels)
+        return who and where
+
+    def grants_target(self, target: str) -> bool:
+        if target.lower().startswith(GROUP_PREFIX):
+            return target[len(GROUP_PREFIX) :] in self.groups
+        host = target.lower()
+        return any(fnmatch.fnmatchcase(host, pattern) for pattern in self.hosts)
+
+
+class Policy(_Strict):
+    allowed_domains: list[str] = Field(
+        default_factory=list, description="DNS suffixes a fully qualified host must end in; empty = any"
+    )
+    allow_ip_literals: bool = False
+    rate_limit: RateLimit = Field(default_factory=RateLimit)
+    rules: list[Rule] = Field(default_factory=list)
+    enforced: bool = True
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, values: list[str]) -> list[str]:
+        return [v.lower().lstrip(".") for v in values]
+
+    @classmethod
+    def open_default(cls) -> Self:
+        """No policy file: anyone may check any valid host (lab, demos, small teams)."""
+        return cls(allow_ip_literals=True, enforced=False)
+
+    def authorize(
+        self,
+        *,
+        user_id: str,
+        target: str,
+        channel_id: str | None = None,
+        usergroups: Sequence[str] = (),
+    ) -> Decision:
+        """Decide one target (a host name or `group:NAME`) for one user in one channel."""
+        shape = self._target_shape_problem(target)
+        if shape:
+            return Decision(False, shape)
+        if not self.enforced:
+            return Decision(True, "no access policy configured")
+        principal_rules = [r for r in self.rules if r.grants_principal(user_id, usergroups, channel_id)]
+        if not principal_rules:
+            return Decision(False, "you are not allowed to run /cmcheck here")
+        for rule in principal_rules:
+            if rule.grants_target(target):
+                return Decision(True, f"allowed by rule '{rule.name}'")
+        return Decision(False, f"you are not allowed to check {target}")
+
+    def rate_limit_for(self, user_id: str, usergroups: Sequence[str] = ()) -> RateLimit:
+        for rule in self.rules:
+            if rule.rate_limit and rule.grants_principal(user_id, usergroups, None):
+                return rule.rate_limit
+        return self.rate_limit
+
+    def _target_shape_problem(self, target: str) -> str | None:
+        if target.lower().startswith(GROUP_PREFIX):
+            return None
+        try:
+            ipaddress.ip_address(target)
+        except ValueError:
+            pass
+        else:
+            return None if self.allow_ip_literals else "IP addresses are not allowed; use the host name"
+        if self.allowed_domains and "." in target:
+            host = target.lower().rstrip(".")
+            if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+                return f"{target} is outside the allowed domains ({', '.join(self.allowed_domains)})"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def load_policy(path: Path | None) -> Policy:
+    """Load and validate a policy file; `None` gives the open default."""
+    if path is None:
+        return Policy.open_default()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise PolicyError(f"{path}:{where} is not valid YAML") from None
+    try:
+        return Policy.model_validate(raw or {})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"field {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise PolicyError(f"{path}: {problems}") from None
