@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Protocol
+
+from bot.redact import install_log_redaction, redact
+
+log = logging.getLogger("cmbot")
 
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.commands.explain",
@@ -44,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install_log_redaction()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
@@ -56,6 +64,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        if os.environ.get("CMBOT_DEBUG"):
+            raise
+        ref = uuid.uuid4().hex[:8]
+        log.debug("unexpected error, ref %s", ref, exc_info=True)
+        print(
+            f"cmbot: unexpected error ({redact(type(exc).__name__)}), ref {ref}; "
+            "run with CMBOT_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return 70
 
 
 if __name__ == "__main__":
