@@ -21,7 +21,7 @@ class ArchiveLimits:
     max_members: int = 2000
     max_member_bytes: int = 32 * 1024 * 1024
     max_total_bytes: int = 64 * 1024 * 1024
-    max_ratio: float = 200.0
+    max_ratio: float = 100.0
     """Expanded/compressed size above which a member larger than 1 MB is refused."""
 
 

@@ -8,10 +8,14 @@ decoded as UTF-8 with replacement characters.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 _SAMPLE = 64 * 1024
 _ALLOWED_CONTROL = frozenset(b"\t\n\r\f\x1b")
+# CP932 decodes stray bytes 0x80/0xA0/0xFD-0xFF to C1 controls or private-use characters; real
+# Japanese logs never contain those, so their presence means "not CP932 after all".
+_NOT_JAPANESE_TEXT = re.compile("[\x80-\x9f\ue000-\uf8ff]")
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
@@ -59,9 +63,13 @@ def decode_bytes(data: bytes) -> DecodedText:
     except UnicodeDecodeError:
         pass
     try:
-        return DecodedText(data.decode("cp932"), "cp932")
+        text = data.decode("cp932")
     except UnicodeDecodeError:
-        return DecodedText(data.decode("utf-8", errors="replace"), "utf-8", replaced=True)
+        pass
+    else:
+        if not _NOT_JAPANESE_TEXT.search(text):
+            return DecodedText(text, "cp932")
+    return DecodedText(data.decode("utf-8", errors="replace"), "utf-8", replaced=True)
 
 
 def _decode(data: bytes, encoding: str) -> DecodedText:
