@@ -228,7 +228,7 @@ def _time_key(stamp: datetime | None) -> float:
 def evidence_rank(group: EvidenceGroup) -> tuple[int, float, float, int]:
     """Error over info, specific over generic, recent over old (by timestamp, then line)."""
     latest = group.latest
-    return (_SEVERITY_RANK[latest.severity], group.confidence, _time_key(latest.timestamp), latest.line)
+    return (_SEVERITY_RANK[latest.severity], group.confidence, _time_key(latest.when()), latest.line)
 
 
 def cause_rank(cause: CauseMatch) -> tuple[int, float, float, int]:

@@ -6,6 +6,7 @@ closes at `]LOG]!>`. Parsing is a generator so a large log is never held as a li
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,6 +53,14 @@ class LogLine:
     timestamp: datetime | None = None
     component: str | None = None
     severity: Severity | None = None
+    cmtrace_time: tuple[str, str] | None = None
+    """CMTrace (time, date) attribute text, parsed only when `when()` is asked (most lines never are)."""
+
+    def when(self) -> datetime | None:
+        """The record's time: tz-aware where the log gives an offset, naive otherwise."""
+        if self.timestamp is None and self.cmtrace_time is not None:
+            return _cmtrace_timestamp(*self.cmtrace_time)
+        return self.timestamp
 
 
 def infer_severity(text: str) -> Severity | None:
@@ -87,6 +96,7 @@ def _fraction_to_micro(fraction: str | None) -> int:
     return int((fraction or "0")[:6].ljust(6, "0"))
 
 
+@functools.lru_cache(maxsize=64)
 def _offset(minutes_east: int) -> timezone | None:
     if abs(minutes_east) >= 24 * 60:
         return None
@@ -125,7 +135,7 @@ def _cmtrace_record(body: str, number: int, file: str | None) -> LogLine:
         message,
         number,
         file,
-        timestamp=_cmtrace_timestamp(attrs["time"], attrs["date"]),
+        cmtrace_time=(attrs["time"], attrs["date"]),
         component=attrs["component"] or None,
         severity=_CMTRACE_TYPES.get(attrs["type"]) or infer_severity(message),
     )

@@ -28,7 +28,7 @@ def test_cmtrace_line_fields() -> None:
         "WUAHandler",
         "error",
     )
-    assert line.timestamp == datetime(2026, 11, 22, 13, 45, 12, 345000, tzinfo=timezone(timedelta(hours=9)))
+    assert line.when() == datetime(2026, 11, 22, 13, 45, 12, 345000, tzinfo=timezone(timedelta(hours=9)))
 
 
 @pytest.mark.parametrize(("kind", "severity"), [("1", "info"), ("2", "warning"), ("3", "error")])
@@ -42,8 +42,8 @@ def test_cmtrace_utc_bias() -> None:
     """A +000 bias is UTC and a +300 bias is UTC-5."""
     (utc,) = parse_lines(CMTRACE.replace("-540", "+000"))
     (eastern,) = parse_lines(CMTRACE.replace("-540", "+300"))
-    assert utc.timestamp is not None and utc.timestamp.utcoffset() == timedelta(0)
-    assert eastern.timestamp is not None and eastern.timestamp.astimezone(UTC).hour == 18
+    assert utc.when() is not None and utc.when().utcoffset() == timedelta(0)
+    assert eastern.when() is not None and eastern.when().astimezone(UTC).hour == 18
 
 
 def test_cmtrace_multiline_message() -> None:
@@ -68,7 +68,7 @@ def test_windows_update_classic_line() -> None:
     (line,) = parse_lines("2015-06-10 10:12:33:123  1234  5e8 PT  WARNING: Cached cookie has expired")
     assert line.component == "PT"
     assert line.text == "WARNING: Cached cookie has expired"
-    assert line.timestamp == datetime(2015, 6, 10, 10, 12, 33, 123000)
+    assert line.when() == datetime(2015, 6, 10, 10, 12, 33, 123000)
     assert line.severity == "warning"
 
 
@@ -77,7 +77,7 @@ def test_windows_update_etw_line() -> None:
     text = "2017/10/05 10:27:33.6424521 1012  4588  Agent    * END * Finding updates, exit code = 0x80072EE2"
     (line,) = parse_lines(text)
     assert line.component == "Agent"
-    assert line.timestamp == datetime(2017, 10, 5, 10, 27, 33, 642452)
+    assert line.when() == datetime(2017, 10, 5, 10, 27, 33, 642452)
     assert line.text.startswith("* END * Finding updates")
 
 
@@ -91,7 +91,7 @@ def test_reporting_events_line() -> None:
     (line,) = parse_lines(text)
     assert line.component == "CcmExec"
     assert line.severity == "error"
-    assert line.timestamp is not None and line.timestamp.utcoffset() == timedelta(hours=9)
+    assert line.when() is not None and line.when().utcoffset() == timedelta(hours=9)
 
 
 def test_plain_text_lines_numbered_and_blank_lines_skipped() -> None:
@@ -106,7 +106,7 @@ def test_plain_text_lines_numbered_and_blank_lines_skipped() -> None:
 def test_impossible_dates_do_not_raise() -> None:
     """A malformed date leaves the timestamp empty."""
     (line,) = parse_lines(CMTRACE.replace("11-22-2026", "13-45-2026"))
-    assert line.timestamp is None
+    assert line.when() is None
 
 
 @pytest.mark.parametrize(

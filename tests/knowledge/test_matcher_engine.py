@@ -114,8 +114,8 @@ def test_repeated_lines_collapse(matcher: Matcher) -> None:
     (cause,) = matcher.scan(parse_lines(text, file="WUAHandler.log")).causes
     (group,) = cause.evidence
     assert (group.count, group.first.line, group.latest.line) == (5, 1, 5)
-    assert group.first.timestamp is not None and group.latest.timestamp is not None
-    assert group.latest.timestamp - group.first.timestamp == timedelta(minutes=4)
+    assert group.first.when() is not None and group.latest.when() is not None
+    assert group.latest.when() - group.first.when() == timedelta(minutes=4)
 
 
 def test_plain_lines_with_different_timestamps_collapse(matcher: Matcher) -> None:
