@@ -23,6 +23,10 @@ _CMTRACE_ATTRS = re.compile(
     r'<time="(?P<time>[^"]*)"\s+date="(?P<date>[^"]*)"\s+component="(?P<component>[^"]*)"'
     r'(?:\s+context="[^"]*")?\s+type="(?P<type>\d*)"'
 )
+_CMTRACE_LINE = re.compile(
+    r'<!\[LOG\[(?P<message>.*)\]LOG\]!><time="(?P<time>[^"]*)" date="(?P<date>[^"]*)" '
+    r'component="(?P<component>[^"]*)" context="[^"]*" type="(?P<type>\d)"'
+)
 _CMTRACE_TIME = re.compile(r"(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?([+-]\d{1,4})?$")
 _CMTRACE_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})$")
 _CMTRACE_TYPES: dict[str, Severity] = {"1": "info", "2": "warning", "3": "error"}
@@ -197,6 +201,18 @@ def parse_lines(text: str, *, file: str | None = None) -> Iterator[LogLine]:
                 for offset, kept in enumerate(pending):
                     yield _plain(kept, pending_start + offset, file)
                 pending = []
+            continue
+        fast = _CMTRACE_LINE.match(line)
+        if fast is not None:  # the common single-line record, in one regex call
+            message = fast["message"]
+            yield LogLine(
+                message,
+                number,
+                file,
+                component=fast["component"] or None,
+                severity=_CMTRACE_TYPES.get(fast["type"]) or infer_severity(message),
+                cmtrace_time=(fast["time"], fast["date"]),
+            )
             continue
         if _CMTRACE_OPEN in line:
             if _CMTRACE_CLOSE in line[line.find(_CMTRACE_OPEN) :]:
