@@ -97,6 +97,14 @@ class Entry(_Strict):
             raise ValueError("use lower-case words joined by '-', e.g. 'sup-scan-timeout'")
         return value
 
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _yaml_hex_as_code(cls, values: object) -> object:
+        """YAML reads an unquoted 0x80072EE2 as an integer; accept it as the code it spells."""
+        if isinstance(values, list):
+            return [f"0x{v & 0xFFFFFFFF:08X}" if isinstance(v, int) else v for v in values]
+        return values
+
     @field_validator("codes")
     @classmethod
     def _code_shape(cls, values: list[str]) -> list[str]:

@@ -1,0 +1,152 @@
+"""HRESULT arithmetic, naming from the tables, and extraction from text."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from knowledge.codes.tables import CodeRow, tables
+from knowledge.findings import CodeInfo, Lang
+
+FACILITIES: Final[dict[int, str]] = {
+    0: "NULL",
+    1: "RPC",
+    2: "DISPATCH",
+    3: "STORAGE",
+    4: "ITF",
+    7: "WIN32",
+    8: "WINDOWS",
+    9: "SECURITY",
+    10: "CONTROL",
+    11: "CERT",
+    12: "INTERNET",
+    15: "SETUPAPI",
+    16: "SCARD",
+    17: "COMPLUS",
+    19: "URT",
+    25: "HTTP",
+    32: "BACKGROUNDCOPY",
+    36: "WINDOWSUPDATE",
+    51: "WINRM",
+    2000: "CONFIGMGR",
+}
+_WIN32_FACILITY = 7
+_MAX_WIN32 = 0xFFFF
+
+_HEX_PREFIXED = r"0[xX](?P<hex>[0-9A-Fa-f]{8})(?![0-9A-Fa-f])"
+_HEX_BARE = r"(?<![0-9A-Za-z_-])(?P<bare>8[0-9A-Fa-f]{7})(?![0-9A-Za-z_-])"
+_SIGNED = r"(?<![\w.-])(?P<signed>-2\d{9})(?!\d)"
+_KEYWORD_DEC = r"(?i:\b(?:error|code|hr|result|exit code)\b\s*[:=#]?\s*)(?P<dec>\d{1,10})(?![0-9A-Za-z.])"
+_SYMBOL = r"(?<![A-Za-z0-9_])(?P<sym>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?![A-Za-z0-9_])"
+_CODE_IN_TEXT = re.compile("|".join((_HEX_PREFIXED, _HEX_BARE, _SIGNED, _KEYWORD_DEC, _SYMBOL)))
+_LONE_HEX = re.compile(r"^(?:0[xX])?([0-9A-Fa-f]{1,8})$")
+
+
+def _as_hresult(value: int) -> int:
+    """Win32 numbers become HRESULT_FROM_WIN32; signed negatives wrap to 32 bits."""
+    if value < 0:
+        return value & 0xFFFFFFFF
+    if 0 < value <= _MAX_WIN32:
+        return 0x80070000 | value
+    return value
+
+
+def decode_value(value: int, *, lang: Lang = "en") -> CodeInfo | None:
+    """Decode an integer: an HRESULT (signed or unsigned) or a plain Win32 error number."""
+    if not -0x80000000 <= value <= 0xFFFFFFFF:
+        return None
+    hresult = _as_hresult(value)
+    facility = (hresult >> 16) & 0x7FF
+    low = hresult & 0xFFFF
+    table = tables()
+    row: CodeRow | None = table.hresults.get(hresult)
+    names: list[str] = []
+    if row is None and facility == _WIN32_FACILITY:
+        row = table.win32.get(low)
+    elif row is not None and facility == _WIN32_FACILITY and (win32 := table.win32.get(low)):
+        names.extend(n for n in (win32.name,) if n)
+    if row is not None:
+        names = [n for n in (row.name, *row.aliases, *names) if n]
+        meaning = (row.meaning_ja if lang == "ja" and row.meaning_ja else row.meaning) or None
+    else:
+        meaning = _generic_meaning(hresult, facility, low)
+    unique = list(dict.fromkeys(names))
+    return CodeInfo(
+        code=f"0x{hresult:08X}",
+        name=" / ".join(unique) or None,
+        meaning=meaning,
+        severity="error" if hresult & 0x80000000 else "success",
+        facility=FACILITIES.get(facility, f"facility {facility}"),
+        facility_code=facility,
+        code_value=low,
+    )
+
+
+def _generic_meaning(hresult: int, facility: int, low: int) -> str:
+    if facility == _WIN32_FACILITY:
+        return f"Win32 error {low} (facility WIN32); no entry in our tables"
+    name = FACILITIES.get(facility)
+    where = f"facility {name} ({facility})" if name else f"facility {facility}"
+    return f"code {low} in {where}; no entry in our tables"
+
+
+def decode(text: str | int, *, lang: Lang = "en") -> CodeInfo | None:
+    """Decode `0x80072ee2`, `80072EE2`, `-2147012894`, `2147954402`, `12002` or a symbol."""
+    if isinstance(text, int):
+        return decode_value(text, lang=lang)
+    raw = text.strip()
+    if not raw or len(raw) > 64:
+        return None
+    if re.fullmatch(r"[+-]?\d{1,10}", raw):
+        return decode_value(int(raw), lang=lang)
+    if match := _LONE_HEX.match(raw):
+        digits = match.group(1)
+        if raw[:2].lower() == "0x" or len(digits) == 8:
+            return decode_value(int(digits, 16), lang=lang)
+    return lookup_symbol(raw, lang=lang)
+
+
+def lookup_symbol(name: str, *, lang: Lang = "en") -> CodeInfo | None:
+    """A symbolic name (`ERROR_WINHTTP_TIMEOUT`, `CCM_E_NO_CLIENT_PKI_CERT`), any case."""
+    key = name.strip().upper()
+    table = tables()
+    if key in table.by_name:
+        return decode_value(table.by_name[key], lang=lang)
+    symbol = table.symbols.get(key)
+    if symbol is None:
+        return None
+    meaning = symbol.meaning_ja if lang == "ja" and symbol.meaning_ja else symbol.meaning
+    return CodeInfo(code=symbol.name, name=symbol.name, meaning=meaning, severity="error")
+
+
+def _known_symbol(name: str) -> bool:
+    table = tables()
+    return name in table.by_name or name in table.symbols
+
+
+def find_codes(text: str, *, limit: int = 50, lang: Lang = "en") -> list[CodeInfo]:
+    """Every code and known symbol in `text`, in order of first appearance, at most `limit`."""
+    found: dict[str, CodeInfo] = {}
+    for match in _CODE_IN_TEXT.finditer(text):
+        info = _info_for(match, lang)
+        if info is not None and info.code not in found:
+            found[info.code] = info
+            if len(found) >= limit:
+                break
+    return list(found.values())
+
+
+def _info_for(match: re.Match[str], lang: Lang) -> CodeInfo | None:
+    if hex_digits := match.group("hex") or match.group("bare"):
+        value = int(hex_digits, 16)
+        return decode_value(value, lang=lang) if value & 0x80000000 else None
+    if signed := match.group("signed"):
+        value = int(signed)
+        return decode_value(value, lang=lang) if value >= -0x80000000 else None
+    if dec := match.group("dec"):
+        value = int(dec)
+        if value <= _MAX_WIN32 or 0x80000000 <= value <= 0xFFFFFFFF:
+            return decode_value(value, lang=lang) if value else None
+        return None
+    symbol = match.group("sym")
+    return lookup_symbol(symbol, lang=lang) if symbol and _known_symbol(symbol) else None
