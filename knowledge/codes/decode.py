@@ -34,11 +34,14 @@ _WIN32_FACILITY = 7
 _MAX_WIN32 = 0xFFFF
 
 _HEX_PREFIXED = r"0[xX](?P<hex>[0-9A-Fa-f]{8})(?![0-9A-Fa-f])"
-_HEX_BARE = r"(?<![0-9A-Za-z_-])(?P<bare>8[0-9A-Fa-f]{7})(?![0-9A-Za-z_-])"
+_HEX_AFTER_HR = r"(?i:\bhr\s*=\s*)(?P<hr>[0-9A-Fa-f]{8})(?![0-9A-Za-z])"
+_HEX_BARE = r"(?<![0-9A-Za-z_-])(?P<bare>8(?=[0-9]{0,6}[A-Fa-f])[0-9A-Fa-f]{7})(?![0-9A-Za-z_-])"
 _SIGNED = r"(?<![\w.-])(?P<signed>-2\d{9})(?!\d)"
 _KEYWORD_DEC = r"(?i:\b(?:error|code|hr|result|exit code)\b\s*[:=#]?\s*)(?P<dec>\d{1,10})(?![0-9A-Za-z.])"
 _SYMBOL = r"(?<![A-Za-z0-9_])(?P<sym>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?![A-Za-z0-9_])"
-_CODE_IN_TEXT = re.compile("|".join((_HEX_PREFIXED, _HEX_BARE, _SIGNED, _KEYWORD_DEC, _SYMBOL)))
+_CODE_IN_TEXT = re.compile(
+    "|".join((_HEX_PREFIXED, _HEX_AFTER_HR, _HEX_BARE, _SIGNED, _KEYWORD_DEC, _SYMBOL))
+)
 _LONE_HEX = re.compile(r"^(?:0[xX])?([0-9A-Fa-f]{1,8})$")
 
 
@@ -137,7 +140,7 @@ def find_codes(text: str, *, limit: int = 50, lang: Lang = "en") -> list[CodeInf
 
 
 def _info_for(match: re.Match[str], lang: Lang) -> CodeInfo | None:
-    if hex_digits := match.group("hex") or match.group("bare"):
+    if hex_digits := match.group("hex") or match.group("hr") or match.group("bare"):
         value = int(hex_digits, 16)
         return decode_value(value, lang=lang) if value & 0x80000000 else None
     if signed := match.group("signed"):
