@@ -1,21 +1,319 @@
 """Explain codes and log text: the core of `cmbot explain`, `/cmerr` and pasted-message replies.
 
-Placeholder contract; the knowledge-base work replaces the body, keeping these signatures.
+Input is bounded: at most MAX_INPUT_BYTES are read, lines are matched on their first 8 KB, the
+scan stops at a time budget, and every such limit leaves a notice in the Explanation. Binary
+input gets a notice instead of findings. A zip (a collected CCM\\Logs folder) is read member by
+member within the archive limits.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.findings import Explanation, Lang
+from knowledge.codes import find_codes, lookup_symbol
+from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Lang
+from knowledge.loader import KnowledgeBase, load_entries
+from knowledge.logreader import LogLine, decode_bytes, is_zip, looks_binary, parse_lines, read_zip
+from knowledge.matcher import EVIDENCE_CHARS, MATCH_LINE_CHARS, EngineName, EvidenceGroup, Matcher
+from knowledge.models import Entry
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+TIME_BUDGET_SECONDS = 15.0
+MAX_CODES = 50
+LOOKUP_MAX_CHARS = 300
+MAX_CODE_SCAN_CHARS = 1024 * 1024
+"""Codes are looked for in the whole input up to 1 MB; beyond, in its error and warning lines (up to 1 MB)."""
+"""Input up to this size is a lookup (typed or pasted words), where any entry symbol names its entry."""
+CODE_ONLY_FACTOR = 0.6
+"""A bare code or symbol points at its entry with this fraction of the entry's best pattern confidence."""
+
+_REMEDY_LABELS: dict[Lang, tuple[str, str]] = {"en": ("Run", "Console"), "ja": ("実行", "コンソール")}
+_NOTICES: dict[str, str] = {
+    "empty": "No text to explain.",
+    "binary": "{name} looks like binary data, not a log or text; nothing was explained from it.",
+    "replaced": "{name}: some bytes were not valid text and were replaced.",
+    "truncated": "{name} is {size} MB; only the first {limit} MB were read.",
+    "long_lines": "{count} line(s) longer than 8 KB were matched on their first 8 KB.",
+    "budget": (
+        "Stopped after {lines} lines: the {seconds:.0f} s time budget ran out; findings cover the lines read."
+    ),
+}
+_BARE_TOKEN = re.compile(r"\s*(?:0x[0-9A-Fa-f]{1,8}|[0-9A-Fa-f]{8}|-?\d{1,10}|[A-Za-z][A-Za-z0-9_]*)\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    name: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """The loaded entries and their compiled matcher, built once per process."""
+
+    base: KnowledgeBase
+    matcher: Matcher
+    symbols: re.Pattern[str] | None
+
+
+def build_knowledge(base: KnowledgeBase, engine: EngineName = "auto") -> Knowledge:
+    entries = list(base)
+    names = sorted({symbol for entry in entries for symbol in entry.symbols}, key=len, reverse=True)
+    symbols = (
+        re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE) if names else None
+    )
+    return Knowledge(base, Matcher(entries, engine), symbols)
+
+
+@functools.cache
+def _cached_knowledge(kb_path: str | None) -> Knowledge:
+    del kb_path  # the cache key: a changed CMBOT_KB_PATH loads again
+    return build_knowledge(load_entries())
+
+
+def knowledge() -> Knowledge:
+    return _cached_knowledge(os.environ.get("CMBOT_KB_PATH"))
 
 
 def explain(text: str | bytes, *, lang: Lang = "en", source: str | None = None) -> Explanation:
     """Explain pasted text (codes, symbols, log lines). `source` names the file, if any."""
-    del text, lang, source
-    return Explanation()
+    return explain_with(knowledge(), text, lang=lang, source=source)
 
 
 def explain_file(path: Path, *, lang: Lang = "en") -> Explanation:
-    """Explain a log file or a zip of a CCM\\Logs folder."""
-    return explain(path.read_bytes(), lang=lang, source=path.name)
+    """Explain a log file or a zip of a CCM\\Logs folder. OSError (missing, unreadable) propagates."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if not is_zip(head):
+            head += handle.read(MAX_INPUT_BYTES + 1 - len(head))
+    if is_zip(head):
+        archive = read_zip(path)
+        notices = list(archive.notices)
+        documents = _documents_from_members(((m.name, m.data) for m in archive.members), notices)
+        return _explain_documents(knowledge(), documents, notices, lang)
+    return explain_with(knowledge(), head, lang=lang, source=path.name)
+
+
+def explain_with(
+    kb: Knowledge, text: str | bytes, *, lang: Lang = "en", source: str | None = None
+) -> Explanation:
+    """`explain` against a given knowledge base and matcher (tests use both matcher engines)."""
+    notices: list[str] = []
+    if isinstance(text, bytes) and is_zip(text):
+        archive = read_zip(text[:MAX_INPUT_BYTES])
+        notices.extend(archive.notices)
+        documents = _documents_from_members(((m.name, m.data) for m in archive.members), notices)
+    elif isinstance(text, bytes):
+        documents = _documents_from_members([(source, text)], notices)
+    else:
+        documents = [_Document(source, _capped_text(text, source, notices))]
+    return _explain_documents(kb, documents, notices, lang)
+
+
+def _label(name: str | None) -> str:
+    return name or "The input"
+
+
+def _capped_text(text: str, name: str | None, notices: list[str]) -> str:
+    if len(text) > MAX_INPUT_BYTES:
+        notices.append(
+            _NOTICES["truncated"].format(
+                name=_label(name), size=len(text) // 2**20, limit=MAX_INPUT_BYTES // 2**20
+            )
+        )
+        return text[:MAX_INPUT_BYTES]
+    return text
+
+
+def _documents_from_members(
+    members: Iterable[tuple[str | None, bytes]], notices: list[str]
+) -> list[_Document]:
+    documents: list[_Document] = []
+    for name, member_data in members:
+        data = member_data
+        if len(data) > MAX_INPUT_BYTES:
+            notices.append(
+                _NOTICES["truncated"].format(
+                    name=_label(name), size=len(data) // 2**20, limit=MAX_INPUT_BYTES // 2**20
+                )
+            )
+            data = data[:MAX_INPUT_BYTES]
+        if looks_binary(data):
+            notices.append(_NOTICES["binary"].format(name=_label(name)))
+            continue
+        decoded = decode_bytes(data)
+        if decoded.replaced:
+            notices.append(_NOTICES["replaced"].format(name=_label(name)))
+        documents.append(_Document(name, decoded.text))
+    return documents
+
+
+class _LineFilter:
+    """Watches lines on their way to the matcher.
+
+    Counts lines the matcher sees only the start of; holds back bare codes and symbols (a line that
+    is nothing but `0x80244022` is a lookup, not log evidence: it reaches its entry through the
+    code tables with the lower code-only confidence); and keeps the text of error and warning
+    lines, where a large log's codes are looked for.
+    """
+
+    def __init__(self) -> None:
+        self.long_lines = 0
+        self.flagged: list[str] = []
+        self._flagged_chars = 0
+
+    def watch(self, lines: Iterable[LogLine]) -> Iterator[LogLine]:
+        for line in lines:
+            text = line.text
+            if len(text) > MATCH_LINE_CHARS:
+                self.long_lines += 1
+                text = text[:MATCH_LINE_CHARS]
+            elif len(text) < 80 and _BARE_TOKEN.fullmatch(text):
+                continue
+            if line.severity in ("error", "warning") and self._flagged_chars < MAX_CODE_SCAN_CHARS:
+                self.flagged.append(text)
+                self._flagged_chars += len(text)
+            yield line
+
+
+def _explain_documents(
+    kb: Knowledge, documents: list[_Document], notices: list[str], lang: Lang
+) -> Explanation:
+    if not any(document.text.strip() for document in documents):
+        if not notices:
+            notices.append(_NOTICES["empty"])
+        return Explanation(notices=notices)
+    counter = _LineFilter()
+    lines = (line for document in documents for line in parse_lines(document.text, file=document.name))
+    scan = kb.matcher.scan(counter.watch(lines), deadline=time.monotonic() + TIME_BUDGET_SECONDS)
+    if counter.long_lines:
+        notices.append(_NOTICES["long_lines"].format(count=counter.long_lines))
+    if not scan.complete:
+        notices.append(_NOTICES["budget"].format(lines=scan.lines, seconds=TIME_BUDGET_SECONDS))
+    findings = [
+        _finding(entry, lang, cause.confidence, [_evidence(group) for group in cause.evidence])
+        for cause in scan.causes
+        if (entry := kb.base.get(cause.entry_id)) is not None
+    ]
+    symbols = _symbols(kb, documents, lang)
+    whole = sum(len(document.text) for document in documents) <= MAX_CODE_SCAN_CHARS
+    code_texts = [document.text for document in documents] if whole else ["\n".join(counter.flagged)]
+    codes = _codes(kb, code_texts, symbols, lang)
+    found = {finding.id for finding in findings}
+    for entry, evidence in _entries_named_by_codes(kb, codes, symbols):
+        if entry.id not in found:
+            found.add(entry.id)
+            findings.append(_finding(entry, lang, _code_only_confidence(entry), [evidence]))
+    return Explanation(findings=findings, codes=codes, notices=notices)
+
+
+def _symbols(kb: Knowledge, documents: list[_Document], lang: Lang) -> list[str]:
+    """The knowledge base's symbolic names in the text, in order, once each.
+
+    In a short lookup (a few words typed or pasted) every entry symbol counts. In longer text only
+    symbols that name an error code do: a log full of `CcmExec` or `ccmcache` is not evidence.
+    """
+    if kb.symbols is None:
+        return []
+    size = sum(len(document.text) for document in documents)
+    if size > MAX_CODE_SCAN_CHARS:
+        return []  # error symbols in large logs come from find_codes over the error/warning lines
+    found = (match.group(0) for document in documents for match in kb.symbols.finditer(document.text))
+    names = [
+        name
+        for name in dict.fromkeys(found)
+        if size <= LOOKUP_MAX_CHARS or lookup_symbol(name, lang=lang) is not None
+    ]
+    return names[:MAX_CODES]
+
+
+def _causes_of(kb: Knowledge, info: CodeInfo) -> list[str]:
+    """Entries listing the code; a symbol without a number (CCM_E_...) goes by its name."""
+    entries = kb.base.by_code(info.code) if info.code.startswith("0x") else kb.base.by_symbol(info.code)
+    return list(dict.fromkeys(entry.id for entry in entries))
+
+
+def _codes(kb: Knowledge, texts: list[str], symbols: list[str], lang: Lang) -> list[CodeInfo]:
+    """Decoded codes in order of appearance, each with the causes whose entries list it."""
+    seen: dict[str, CodeInfo] = {}
+    for text in texts:
+        for info in find_codes(text, limit=MAX_CODES, lang=lang):
+            seen.setdefault(info.code, info)
+    for name in symbols:
+        named = lookup_symbol(name, lang=lang)
+        if named is not None:
+            seen.setdefault(named.code, named)
+    return [
+        info.model_copy(update={"causes": _causes_of(kb, info)}) for info in list(seen.values())[:MAX_CODES]
+    ]
+
+
+def _entries_named_by_codes(
+    kb: Knowledge, codes: list[CodeInfo], symbols: list[str]
+) -> Iterator[tuple[Entry, Evidence]]:
+    for info in codes:
+        for cause in info.causes:
+            entry = kb.base.get(cause)
+            if entry is not None:
+                yield entry, Evidence(text=f"{info.code} {info.name}" if info.name else info.code)
+    for name in symbols:
+        for entry in kb.base.by_symbol(name):
+            yield entry, Evidence(text=name)
+
+
+def _code_only_confidence(entry: Entry) -> float:
+    best = max((pattern.confidence for pattern in entry.patterns), default=0.8)
+    return round(best * CODE_ONLY_FACTOR, 2)
+
+
+def _evidence(group: EvidenceGroup) -> Evidence:
+    first, last = group.first, group.latest
+    text = first.text if len(first.text) <= EVIDENCE_CHARS else first.text[:EVIDENCE_CHARS] + "…"
+    return Evidence(
+        text=text,
+        line=first.line,
+        file=first.file,
+        timestamp=first.when(),
+        component=first.component,
+        severity=first.severity,
+        count=group.count,
+        last_timestamp=last.when() if group.count > 1 else None,
+        last_line=last.line if group.count > 1 else None,
+    )
+
+
+def render_remedy(entry: Entry, lang: Lang) -> list[str]:
+    """Remedy steps as strings, each with its command and console path."""
+    run, console = _REMEDY_LABELS[lang]
+    steps: list[str] = []
+    for step in entry.text(lang).remedy:
+        parts = [step.text]
+        if step.command:
+            parts.append(f"{run}: `{step.command}`")
+        if step.console_path:
+            parts.append(f"{console}: {step.console_path}")
+        steps.append(" ".join(parts))
+    return steps
+
+
+def _finding(entry: Entry, lang: Lang, confidence: float, evidence: list[Evidence]) -> Finding:
+    text = entry.text(lang)
+    links = sorted(entry.links, key=lambda link: link.lang != lang)
+    return Finding(
+        id=entry.id,
+        title=text.title,
+        confidence=confidence,
+        summary=text.cause,
+        evidence=evidence,
+        remedy=render_remedy(entry, lang),
+        links=[link.url for link in links],
+    )
