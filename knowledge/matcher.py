@@ -314,11 +314,13 @@ class Matcher:
         by_text = groups.setdefault(pattern.entry_id, {})
         key = collapse_key(line.text)
         group = by_text.get(key)
-        if group is not None:
-            if group.last is None or group.last.line != line.line:
-                group.count += 1
-                group.last = line
+        if group is None:
+            if len(by_text) < MAX_GROUPS_PER_CAUSE:
+                by_text[key] = EvidenceGroup(line, pattern.confidence)
+        else:
             group.confidence = max(group.confidence, pattern.confidence)
-        elif len(by_text) < MAX_GROUPS_PER_CAUSE:
-            by_text[key] = EvidenceGroup(line, pattern.confidence)
+            if group.latest.line == line.line and group.latest.file == line.file:
+                return  # a second pattern of this cause on the same line
+            group.count += 1
+            group.last = line
         hits[pattern.entry_id] = hits.get(pattern.entry_id, 0) + 1

@@ -105,7 +105,7 @@ def verdict(explanation: Explanation, lang: Lang) -> str:
     top = explanation.findings[0]
     line = f"{top.id}: {top.title}"
     code = next((info.code for info in explanation.codes if top.id in info.causes), None)
-    if code:
+    if code and code.lower() not in line.lower():
         line += f" ({code})"
     if len(explanation.findings) > 1:
         line += f" [{labels['more'].format(count=len(explanation.findings) - 1)}]"

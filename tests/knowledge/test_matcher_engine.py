@@ -118,6 +118,14 @@ def test_repeated_lines_collapse(matcher: Matcher) -> None:
     assert group.latest.when() - group.first.when() == timedelta(minutes=4)
 
 
+def test_two_patterns_on_one_line_count_once(matcher: Matcher) -> None:
+    """A line hit by two patterns of one cause is one occurrence, not two."""
+    (cause,) = matcher.scan(
+        parse_lines("OnSearchComplete - Failed to end search job. Error = 0x80072ee2 timeout")
+    ).causes
+    assert (cause.evidence[0].count, cause.hits, cause.confidence) == (1, 1, 0.95)
+
+
 def test_plain_lines_with_different_timestamps_collapse(matcher: Matcher) -> None:
     """Pasted lines that differ only in a leading timestamp and thread id collapse too."""
     text = "\n".join(f"2026-11-22 10:0{n}:00 thread={n} Request timed out" for n in range(3))
