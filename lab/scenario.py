@@ -1,0 +1,81 @@
+"""Lab scenarios: one YAML file per host in `lab/scenarios/`, validated at load.
+
+A scenario names the host, the cause it demonstrates (`healthy` or a cause ID), how it
+authenticates, fault knobs for transport tests, and the machine `state` its probes read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from knowledge.causes import CAUSE_IDS
+
+SCENARIO_DIR = Path(__file__).with_name("scenarios")
+LabAuth = Literal["basic", "ntlm", "https"]
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message names the file and field."""
+
+
+class Faults(BaseModel):
+    """Transport fault knobs; all off by default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    wrong_password: bool = Field(default=False, description="the inventory gets a wrong password (401)")
+    operation_timeouts: int = Field(default=0, ge=0, description="TimedOut faults before output")
+    always_timeout: bool = Field(default=False, description="every Receive times out")
+    hang: bool = Field(default=False, description="Receive never answers")
+    drop_connection: bool = Field(default=False, description="close the connection without answering")
+    latency_ms: int = Field(default=0, ge=0, le=60_000)
+    refuse: bool = Field(default=False, description="nothing listens on the port")
+    untrusted_certificate: bool = Field(default=False, description="inventory gets a CA that did not sign")
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    scenario: str
+    description: str = ""
+    auth: LabAuth = "ntlm"
+    faults: Faults = Field(default_factory=Faults)
+    state: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("scenario")
+    @classmethod
+    def _known_cause(cls, value: str) -> str:
+        if value != "healthy" and value not in CAUSE_IDS:
+            raise ValueError(f"use 'healthy' or a cause ID from knowledge/causes.py, not {value!r}")
+        return value
+
+
+def load_scenario_file(path: Path) -> Scenario:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ScenarioError(f"{path}:{f' line {mark.line + 1}' if mark else ''}: not valid YAML") from None
+    try:
+        return Scenario.model_validate(raw or {})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"field {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ScenarioError(f"{path}: {problems}") from None
+
+
+def load_scenarios(directory: Path = SCENARIO_DIR) -> list[Scenario]:
+    scenarios = [load_scenario_file(p) for p in sorted(directory.glob("*.yaml"))]
+    names = [s.name for s in scenarios]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ScenarioError(f"{directory}: host names used twice: {', '.join(duplicates)}")
+    return scenarios
