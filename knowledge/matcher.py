@@ -1,9 +1,10 @@
 """All knowledge entries' log patterns compiled once into one multi-pattern engine.
 
-Engines, fastest first (see docs/BENCHMARKS.md): hyperscan scans a batch of lines in one call
-and reports candidate (pattern, line) pairs, which Python `re` then confirms, so results are
-exactly those of `re.search(pattern, line, re.IGNORECASE)` on every engine. `alternation` runs
-one combined `re` per line as a pre-filter; `re` is the plain per-pattern loop (the baseline).
+Engines (measured in docs/BENCHMARKS.md): hyperscan scans a batch of lines in one call and
+reports candidate (pattern, line) pairs, which Python `re` then confirms, so results are exactly
+those of `re.search(pattern, line, re.IGNORECASE)` on every engine. `re` is the per-pattern loop
+(the baseline, and the fallback when hyperscan cannot import: it measured faster than
+`alternation`, one combined `re` per line as a pre-filter, which the `.*` patterns slow down).
 Patterns hyperscan cannot compile are checked with `re` on every line.
 
 A `Matcher` is immutable once built and safe to share between threads (hyperscan scratch space
@@ -276,7 +277,7 @@ class Matcher:
             chosen, notices = HyperscanEngine.build(self.patterns)
             if chosen is None and engine == "hyperscan":
                 raise RuntimeError("hyperscan engine requested but unavailable: " + "; ".join(notices))
-        if chosen is None and engine in ("auto", "alternation"):
+        if chosen is None and engine == "alternation":
             chosen = AlternationEngine.build(self.patterns)
         self.engine: LineEngine = chosen or RegexLoopEngine(self.patterns)
         self.notices: tuple[str, ...] = tuple(notices)

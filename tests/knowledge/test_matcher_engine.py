@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -190,3 +191,14 @@ def test_matcher_shared_between_threads() -> None:
     for thread in threads:
         thread.join()
     assert results == [expected] * 4
+
+
+def test_auto_falls_back_to_re_without_hyperscan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the hyperscan wheel, `auto` uses the re loop and says so; hits are unchanged."""
+    monkeypatch.setitem(sys.modules, "hyperscan", None)
+    fallback = Matcher(ENTRIES)
+    assert fallback.engine.name == "re"
+    assert fallback.notices == ("hyperscan is not installed; matching with Python re",)
+    assert fallback.match_texts(LINES) == BUILT["hyperscan"].match_texts(LINES)
+    with pytest.raises(RuntimeError, match="hyperscan engine requested but unavailable"):
+        Matcher(ENTRIES, "hyperscan")
