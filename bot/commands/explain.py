@@ -10,6 +10,7 @@ from typing import TextIO
 
 from knowledge.explain import MAX_INPUT_BYTES, explain, explain_file
 from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Lang
+from knowledge.loader import KnowledgeError
 
 _LABELS: dict[Lang, dict[str, str]] = {
     "en": {
@@ -83,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
             explanation = explain(" ".join(args.text), lang=lang)
         else:
             return _fail("give TEXT, '-' for stdin, or --file PATH")
+    except KnowledgeError as exc:
+        return _fail(
+            f"the knowledge base does not load ({len(exc.problems)} problem(s)); run `cmbot kb validate`"
+        )
     except FileNotFoundError:
         return _fail(f"no such file: {args.file}")
     except OSError as exc:

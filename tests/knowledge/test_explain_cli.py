@@ -91,3 +91,14 @@ def test_errors_one_line_exit_2(argv: list[str], message: str, capsys: pytest.Ca
     assert captured.out == ""
     (line,) = captured.err.splitlines()
     assert line.startswith("cmbot explain: ") and message in line
+
+
+def test_broken_team_kb_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken entry in CMBOT_KB_PATH is one stderr line and exit 2."""
+    (tmp_path / "bad.yaml").write_text("id: Bad Id\n", encoding="utf-8")
+    monkeypatch.setenv("CMBOT_KB_PATH", str(tmp_path))
+    assert main(["explain", "0x80072ee2"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("cmbot explain: the knowledge base does not load")
