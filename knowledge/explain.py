@@ -41,7 +41,7 @@ _NOTICES: dict[str, str] = {
     "empty": "No text to explain.",
     "binary": "{name} looks like binary data, not a log or text; nothing was explained from it.",
     "replaced": "{name}: some bytes were not valid text and were replaced.",
-    "truncated": "{name} is {size} MB; only the first {limit} MB were read.",
+    "truncated": "{name} is larger than {limit} MB; only the first {limit} MB were read.",
     "long_lines": "{count} line(s) longer than 8 KB were matched on their first 8 KB.",
     "budget": (
         "Stopped after {lines} lines: the {seconds:.0f} s time budget ran out; findings cover the lines read."
@@ -109,7 +109,7 @@ def explain_with(
     """`explain` against a given knowledge base and matcher (tests use both matcher engines)."""
     notices: list[str] = []
     if isinstance(text, bytes) and is_zip(text):
-        archive = read_zip(text[:MAX_INPUT_BYTES])
+        archive = read_zip(text)  # already in memory; the archive limits bound what it expands to
         notices.extend(archive.notices)
         documents = _documents_from_members(((m.name, m.data) for m in archive.members), notices)
     elif isinstance(text, bytes):
@@ -123,15 +123,26 @@ def _label(name: str | None) -> str:
     return name or "The input"
 
 
+def _truncated_notice(name: str | None) -> str:
+    return _NOTICES["truncated"].format(name=_label(name), limit=MAX_INPUT_BYTES // 2**20)
+
+
 def _capped_text(text: str, name: str | None, notices: list[str]) -> str:
     if len(text) > MAX_INPUT_BYTES:
-        notices.append(
-            _NOTICES["truncated"].format(
-                name=_label(name), size=len(text) // 2**20, limit=MAX_INPUT_BYTES // 2**20
-            )
-        )
+        notices.append(_truncated_notice(name))
         return text[:MAX_INPUT_BYTES]
     return text
+
+
+def _cut_bytes(data: bytes) -> bytes:
+    """The first MAX_INPUT_BYTES, ended at a line break so no character is cut in half."""
+    end = data.rfind(b"\n", 0, MAX_INPUT_BYTES)
+    if end < 0:
+        return data[:MAX_INPUT_BYTES]
+    end += 1
+    if data[end : end + 1] == b"\0":  # UTF-16 LE: keep the newline's second byte
+        end += 1
+    return data[:end]
 
 
 def _documents_from_members(
@@ -141,12 +152,8 @@ def _documents_from_members(
     for name, member_data in members:
         data = member_data
         if len(data) > MAX_INPUT_BYTES:
-            notices.append(
-                _NOTICES["truncated"].format(
-                    name=_label(name), size=len(data) // 2**20, limit=MAX_INPUT_BYTES // 2**20
-                )
-            )
-            data = data[:MAX_INPUT_BYTES]
+            notices.append(_truncated_notice(name))
+            data = _cut_bytes(data)
         if looks_binary(data):
             notices.append(_NOTICES["binary"].format(name=_label(name)))
             continue

@@ -92,7 +92,16 @@ def test_input_over_the_cap_is_truncated_with_notice(monkeypatch: pytest.MonkeyP
     """Input over MAX_INPUT_BYTES is cut, and the notice says so."""
     monkeypatch.setattr("knowledge.explain.MAX_INPUT_BYTES", 1024 * 1024)
     explanation = explain(b"x" * (2 * 1024 * 1024), source="huge.log")
-    assert any("huge.log is 2 MB; only the first 1 MB were read." in notice for notice in explanation.notices)
+    assert "huge.log is larger than 1 MB; only the first 1 MB were read." in explanation.notices
+
+
+def test_truncation_keeps_utf8_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cutting Japanese UTF-8 at the cap ends at a line break: no replaced bytes, no CP932 misread."""
+    monkeypatch.setattr("knowledge.explain.MAX_INPUT_BYTES", 1024 * 1024)
+    line = ("スキャンに失敗しました " + TIMEOUT_LINE + "\n").encode()
+    explanation = explain(line * (2 * 1024 * 1024 // len(line)), source="ja.log")
+    assert explanation.notices == ["ja.log is larger than 1 MB; only the first 1 MB were read."]
+    assert [finding.id for finding in explanation.findings] == ["sup-scan-timeout"]
 
 
 def test_time_budget_notice(monkeypatch: pytest.MonkeyPatch) -> None:
