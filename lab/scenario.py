@@ -45,6 +45,9 @@ class Scenario(BaseModel):
     description: str = ""
     auth: LabAuth = "ntlm"
     faults: Faults = Field(default_factory=Faults)
+    extends: str | None = Field(
+        default=None, description="another scenario file (stem) whose state this one starts from"
+    )
     state: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("scenario")
@@ -55,7 +58,31 @@ class Scenario(BaseModel):
         return value
 
 
-def load_scenario_file(path: Path) -> Scenario:
+def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge mappings; a patch value that is not a mapping replaces the base value."""
+    merged = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> Scenario:
+    scenario = _load_one(path)
+    if scenario.extends is None:
+        return scenario
+    base_path = path.with_name(f"{scenario.extends}.yaml")
+    if base_path in _seen or base_path == path:
+        raise ScenarioError(f"{path}: field extends: '{scenario.extends}' extends itself in a loop")
+    if not base_path.exists():
+        raise ScenarioError(f"{path}: field extends: no scenario file {base_path.name} beside it")
+    base = load_scenario_file(base_path, (*_seen, path))
+    return scenario.model_copy(update={"state": _merge(base.state, scenario.state)})
+
+
+def _load_one(path: Path) -> Scenario:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -1,0 +1,168 @@
+"""Run one probe script on one host over WinRM, within a wall-clock deadline.
+
+pywinrm retries operation timeouts forever, so the Receive loop is ours: it stops at the
+deadline, and the command and shell are always signalled and deleted. Transport failures come
+back as `Unreachable` with a reason that tells DNS, refusal, auth, TLS, timeout and hang apart.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import requests
+import winrm.exceptions
+from winrm.protocol import Protocol
+
+from probes.credentials import Credential
+from probes.inventory import InventoryHost
+from probes.scripts import bootstrap_arguments, stdin_payload
+
+Reason = Literal["dns", "refused", "auth", "tls", "timeout", "hang", "dropped", "protocol", "script"]
+
+REASON_TEXT: dict[Reason, str] = {
+    "dns": "the host name did not resolve (DNS)",
+    "refused": "the WinRM port refused the connection (WinRM not listening or blocked by a firewall)",
+    "auth": "the WinRM credentials were rejected (HTTP 401)",
+    "tls": "the TLS certificate could not be verified",
+    "timeout": "the machine kept answering 'operation timed out' until the deadline",
+    "hang": "the machine stopped answering (no reply before the deadline)",
+    "dropped": "the connection was dropped without an answer",
+    "protocol": "the WinRM service answered with an error",
+    "script": "the probe script failed on the machine",
+}
+
+
+class Unreachable(Exception):
+    """The probe could not run; `reason` is one of REASON_TEXT's keys."""
+
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(REASON_TEXT[reason] + (f": {detail}" if detail else ""))
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    document: Any
+    stderr: str
+    seconds: float
+
+
+def _transport(host: InventoryHost) -> Any:
+    return "ssl" if host.endpoint.startswith("https://") and host.auth == "basic" else host.auth
+
+
+def _protocol(host: InventoryHost, credential: Credential, remaining: float) -> Protocol:
+    operation = max(1, min(20, int(remaining) - 1))
+    read = operation + max(1, min(10, int(remaining) - operation))
+    kwargs: dict[str, Any] = {}
+    if host.ca_file:
+        kwargs["ca_trust_path"] = str(host.ca_file)
+    return Protocol(
+        endpoint=host.endpoint,
+        transport=_transport(host),
+        username=credential.username,
+        password=credential.password.get_secret_value() if credential.password else None,
+        server_cert_validation="validate",
+        message_encryption="auto",
+        operation_timeout_sec=operation,
+        read_timeout_sec=read,
+        **kwargs,
+    )
+
+
+def classify(exc: BaseException) -> Unreachable:
+    """Map a client-library failure to a reason a support engineer can act on."""
+    if isinstance(exc, Unreachable):
+        return exc
+    if isinstance(exc, winrm.exceptions.InvalidCredentialsError):
+        return Unreachable("auth")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return Unreachable("tls", _short(exc))
+    if isinstance(exc, requests.exceptions.ReadTimeout | requests.exceptions.ConnectTimeout):
+        return Unreachable("hang")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = repr(exc)
+        if "NameResolution" in text or "gaierror" in text or "Name or service not known" in text:
+            return Unreachable("dns")
+        if "Connection refused" in text or "ConnectionRefusedError" in text:
+            return Unreachable("refused")
+        return Unreachable("dropped")
+    if isinstance(exc, socket.gaierror):
+        return Unreachable("dns")
+    if isinstance(exc, winrm.exceptions.WinRMOperationTimeoutError):
+        return Unreachable("timeout")
+    if isinstance(exc, winrm.exceptions.WinRMError | winrm.exceptions.WinRMTransportError):
+        return Unreachable("protocol", _short(exc))
+    return Unreachable("protocol", type(exc).__name__)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:160]
+
+
+def run_probe(
+    host: InventoryHost, credential: Credential, script: str, params: dict[str, Any], *, deadline_s: float
+) -> ProbeResult:
+    """Run `script` on `host` and decode its base64 JSON document. Raises Unreachable."""
+    start = time.monotonic()
+    deadline = start + deadline_s
+    try:
+        protocol = _protocol(host, credential, deadline_s)
+        shell_id = protocol.open_shell(codepage=65001)
+    except Exception as exc:
+        raise classify(exc) from None
+    try:
+        command_id = protocol.run_command(shell_id, "powershell.exe", bootstrap_arguments())
+        try:
+            protocol.send_command_input(shell_id, command_id, stdin_payload(script, params), end=True)
+            stdout, stderr, code = _receive_all(protocol, shell_id, command_id, deadline)
+        finally:
+            _quietly(protocol.cleanup_command, shell_id, command_id)
+    except Exception as exc:
+        raise classify(exc) from None
+    finally:
+        _quietly(protocol.close_shell, shell_id)
+    text_err = stderr.decode("utf-8", errors="replace")
+    if code != 0:
+        raise Unreachable("script", f"exit code {code}")
+    return ProbeResult(_decode_document(stdout), text_err, time.monotonic() - start)
+
+
+def _receive_all(
+    protocol: Protocol, shell_id: str, command_id: str, deadline: float
+) -> tuple[bytes, bytes, int]:
+    stdout, stderr = bytearray(), bytearray()
+    while True:
+        if time.monotonic() >= deadline:
+            raise Unreachable("timeout")
+        try:
+            out, err, code, done = protocol.get_command_output_raw(shell_id, command_id)
+        except winrm.exceptions.WinRMOperationTimeoutError:
+            continue
+        stdout += out
+        stderr += err
+        if done:
+            return bytes(stdout), bytes(stderr), code
+
+
+def _decode_document(stdout: bytes) -> Any:
+    text = stdout.decode("ascii", errors="replace").strip()
+    try:
+        return json.loads(base64.b64decode(text, validate=True).decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise Unreachable("script", "the probe did not return a base64 JSON document") from None
+
+
+def _quietly(func: Any, *args: Any) -> None:
+    """Cleanup after a failure must not hide the first error."""
+    with contextlib.suppress(Exception):
+        func(*args)

@@ -1,0 +1,9 @@
+# Source: CBS RebootPending and WindowsUpdate\Auto Update\RebootRequired subkeys; CCM_ClientUtilities.
+# DetermineIfRebootPending in root\ccm\ClientSDK (ConfigMgr Client Health; Client Center).
+try {
+    $cbs = Test-Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+    $wu = Test-Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
+    $ccm = $false
+    try { $ccm = [bool](Invoke-CimMethod -Namespace 'root/ccm/ClientSDK' -ClassName CCM_ClientUtilities -MethodName DetermineIfRebootPending).RebootPending } catch { }
+    $r.pending_reboot = [ordered]@{ cbs_reboot_pending = $cbs; wu_reboot_required = $wu; ccm_reboot_pending = $ccm }
+} catch { $r.errors.pending_reboot = $_.Exception.Message }
