@@ -267,14 +267,15 @@ def _codes(kb: Knowledge, texts: list[str], symbols: list[str], lang: Lang) -> l
 def _entries_named_by_codes(
     kb: Knowledge, codes: list[CodeInfo], symbols: list[str]
 ) -> Iterator[tuple[Entry, Evidence]]:
-    for info in codes:
-        for cause in info.causes:
-            entry = kb.base.get(cause)
-            if entry is not None:
-                yield entry, Evidence(text=f"{info.code} {info.name}" if info.name else info.code)
+    """Entries a typed symbol names first (the author linked that name on purpose), then by code."""
     for name in symbols:
         for entry in kb.base.by_symbol(name):
             yield entry, Evidence(text=name)
+    for info in codes:
+        for cause in info.causes:
+            coded = kb.base.get(cause)
+            if coded is not None:
+                yield coded, Evidence(text=f"{info.code} {info.name}" if info.name else info.code)
 
 
 def _code_only_confidence(entry: Entry) -> float:

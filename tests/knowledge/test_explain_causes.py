@@ -104,7 +104,7 @@ def test_ccmhttp_symbols_decode(symbol: str) -> None:
     """The four CCMHTTP symbols from the first article decode and point at mp-unreachable."""
     explanation = explain(f"Text={symbol}")
     assert any(symbol in (info.name or "").split(" / ") for info in explanation.codes)
-    assert "mp-unreachable" in [finding.id for finding in explanation.findings]
+    assert explanation.findings[0].id == "mp-unreachable"
 
 
 def test_normal_lines_give_no_finding() -> None:
