@@ -1,23 +1,154 @@
 """Run the remote checks on hosts and diagnose them.
 
-Placeholder contract; the remote-checks work replaces the bodies, keeping these signatures.
+One bundle script per host (one PowerShell start, one WinRS command), at most one check per host
+at a time, many hosts at once. Every failure becomes a short, specific answer in the report.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
+import socket
+import time
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
-from probes.report import HostReport
+from pydantic import ValidationError
+
+from knowledge.explain import render_remedy
+from knowledge.findings import Evidence, Finding, Lang
+from knowledge.loader import load_entries
+from probes.credentials import CredentialError, credential_for
+from probes.diagnosis import diagnose, verdict_of
+from probes.facts import Facts
+from probes.inventory import InventoryError, InventoryHost, inventory_from_env
+from probes.report import CheckItem, HostReport
+from probes.runner import REASON_TEXT, Unreachable, run_probe
+from probes.scripts import bundle_script
+from probes.targets import BadHostName, validate_host
+
+MAX_PARALLEL_HOSTS = 16
+KB_PATTERN = re.compile(r"^(?:KB)?(\d{6,8})$", re.IGNORECASE)
+_host_locks: dict[str, asyncio.Lock] = {}
+_parallel: asyncio.Semaphore | None = None
 
 
-async def check_host(host: str, *, kbs: Sequence[str] = (), deadline_s: float = 60.0) -> HostReport:
+class BadKb(ValueError):
+    """A KB parameter that is not KB + 6 to 8 digits."""
+
+
+def normalize_kbs(kbs: Sequence[str]) -> list[str]:
+    result = []
+    for raw in kbs:
+        match = KB_PATTERN.match(raw.strip())
+        if not match:
+            raise BadKb(f"'{raw[:40]}' is not a KB number (write KB5031356)")
+        result.append(f"KB{match.group(1)}")
+    return result
+
+
+def _endpoint_for(host: str) -> InventoryHost:
+    try:
+        inventory = inventory_from_env()
+    except InventoryError as exc:
+        raise Unreachable("protocol", str(exc)) from None
+    entry = inventory.get(host) if inventory else None
+    return entry or InventoryHost(name=host, endpoint=f"http://{host}:5985/wsman", auth="ntlm")
+
+
+def _resolve(endpoint: str) -> None:
+    """Fail fast on names that cannot resolve; RFC 6761 names under .invalid never do."""
+    name = urlsplit(endpoint).hostname or ""
+    if name.endswith(".invalid") or name == "invalid":
+        raise Unreachable("dns", name)
+    try:
+        socket.getaddrinfo(name, None)
+    except (socket.gaierror, UnicodeError):
+        raise Unreachable("dns", name) from None
+
+
+def _lock(host: str) -> asyncio.Lock:
+    return _host_locks.setdefault(host, asyncio.Lock())
+
+
+def _semaphore() -> asyncio.Semaphore:
+    global _parallel  # noqa: PLW0603 - one process-wide bound on concurrent WinRM sessions
+    if _parallel is None:
+        _parallel = asyncio.Semaphore(MAX_PARALLEL_HOSTS)
+    return _parallel
+
+
+def unreachable_finding(reason: Unreachable, host: str, lang: Lang) -> Finding:
+    entry = load_entries().get("winrm-unreachable")
+    assert entry is not None
+    text = entry.text(lang)
+    return Finding(
+        id=entry.id,
+        title=text.title,
+        confidence=0.99,
+        summary=text.cause,
+        evidence=[Evidence(text=f"{host}: {reason}", file="winrm")],
+        remedy=render_remedy(entry, lang),
+        links=[link.url for link in entry.links],
+    )
+
+
+def _check_sync(host: str, kbs: list[str], deadline_s: float, lang: Lang) -> HostReport:
+    start = time.monotonic()
+    try:
+        entry = _endpoint_for(host)
+        _resolve(entry.endpoint)
+        credential = credential_for(host, entry)
+        result = run_probe(entry, credential, bundle_script(), {"kbs": kbs}, deadline_s=deadline_s)
+        facts = Facts.model_validate(result.document)
+    except CredentialError as exc:
+        return HostReport(host=host, reachable=False, verdict=str(exc), duration_s=time.monotonic() - start)
+    except ValidationError:
+        reason = Unreachable("script", "the probe returned a document this version does not understand")
+        return _unreachable_report(host, reason, lang, start)
+    except Unreachable as reason:
+        return _unreachable_report(host, reason, lang, start)
+    items, findings = diagnose(facts, kbs=kbs, lang=lang)
+    return HostReport(
+        host=host,
+        reachable=True,
+        verdict=verdict_of(findings, items, lang),
+        checks=items,
+        findings=findings,
+        duration_s=round(time.monotonic() - start, 3),
+        scenario=entry.scenario,
+    )
+
+
+def _unreachable_report(host: str, reason: Unreachable, lang: Lang, start: float) -> HostReport:
+    finding = unreachable_finding(reason, host, lang)
+    return HostReport(
+        host=host,
+        reachable=False,
+        verdict=f"winrm-unreachable: {REASON_TEXT[reason.reason]}",
+        checks=[CheckItem(name="WinRM connection", status="fail", detail=str(reason))],
+        findings=[finding],
+        duration_s=round(time.monotonic() - start, 3),
+    )
+
+
+async def check_host(
+    host: str, *, kbs: Sequence[str] = (), deadline_s: float = 60.0, lang: Lang = "en"
+) -> HostReport:
     """Check one host (resolved through CMBOT_INVENTORY when set) and name the first broken link."""
-    del kbs, deadline_s
-    return HostReport(host=host, reachable=False, verdict="remote checks are not built yet")
+    try:
+        name = validate_host(host)
+        wanted = normalize_kbs(kbs)
+    except (BadHostName, BadKb) as exc:
+        return HostReport(host=host[:80], reachable=False, verdict=f"not checked: {exc}")
+    async with _semaphore(), _lock(name):
+        return await asyncio.to_thread(_check_sync, name, wanted, deadline_s, lang)
 
 
 async def check_hosts(
-    hosts: Sequence[str], *, kbs: Sequence[str] = (), deadline_s: float = 60.0
+    hosts: Sequence[str], *, kbs: Sequence[str] = (), deadline_s: float = 60.0, lang: Lang = "en"
 ) -> list[HostReport]:
     """Check many hosts at once, at most one check per host at a time."""
-    return [await check_host(host, kbs=kbs, deadline_s=deadline_s) for host in hosts]
+    return list(
+        await asyncio.gather(*(check_host(h, kbs=kbs, deadline_s=deadline_s, lang=lang) for h in hosts))
+    )

@@ -24,6 +24,8 @@ from probes.credentials import Credential
 from probes.inventory import InventoryHost
 from probes.scripts import bootstrap_arguments, stdin_payload
 
+CLEANUP_SECONDS = 3.0
+
 Reason = Literal["dns", "refused", "auth", "tls", "timeout", "hang", "dropped", "protocol", "script"]
 
 REASON_TEXT: dict[Reason, str] = {
@@ -120,21 +122,40 @@ def run_probe(
         shell_id = protocol.open_shell(codepage=65001)
     except Exception as exc:
         raise classify(exc) from None
+    command_id: str | None = None
+    failed = False
     try:
         command_id = protocol.run_command(shell_id, "powershell.exe", bootstrap_arguments())
-        try:
-            protocol.send_command_input(shell_id, command_id, stdin_payload(script, params), end=True)
-            stdout, stderr, code = _receive_all(protocol, shell_id, command_id, deadline)
-        finally:
-            _quietly(protocol.cleanup_command, shell_id, command_id)
+        protocol.send_command_input(shell_id, command_id, stdin_payload(script, params), end=True)
+        stdout, stderr, code = _receive_all(protocol, shell_id, command_id, deadline)
     except Exception as exc:
+        failed = True
         raise classify(exc) from None
     finally:
-        _quietly(protocol.close_shell, shell_id)
+        _close(host, credential, protocol, shell_id, command_id, fresh_session=failed)
     text_err = stderr.decode("utf-8", errors="replace")
     if code != 0:
         raise Unreachable("script", f"exit code {code}")
     return ProbeResult(_decode_document(stdout), text_err, time.monotonic() - start)
+
+
+def _close(
+    host: InventoryHost,
+    credential: Credential,
+    protocol: Protocol,
+    shell_id: str,
+    command_id: str | None,
+    *,
+    fresh_session: bool,
+) -> None:
+    """Signal and delete, always. After a failure the old connection (and its NTLM context) may be
+    unusable, so the cleanup runs on a fresh session with a short deadline."""
+    if fresh_session:
+        with contextlib.suppress(Exception):
+            protocol = _protocol(host, credential, CLEANUP_SECONDS)
+    if command_id is not None:
+        _quietly(protocol.cleanup_command, shell_id, command_id)
+    _quietly(protocol.close_shell, shell_id)
 
 
 def _receive_all(
