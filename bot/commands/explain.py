@@ -145,7 +145,7 @@ def _code_line(info: CodeInfo) -> str:
     return line
 
 
-def _print_finding(finding: Finding, lang: Lang, out: TextIO, *, heading: bool) -> None:
+def print_finding(finding: Finding, lang: Lang, out: TextIO, *, heading: bool) -> None:
     labels = _LABELS[lang]
     if heading:
         print(f"\n{finding.id}: {finding.title}", file=out)
@@ -169,7 +169,7 @@ def print_explanation(explanation: Explanation, lang: Lang, out: TextIO) -> None
     labels = _LABELS[lang]
     print(verdict(explanation, lang), file=out)
     for index, finding in enumerate(explanation.findings):
-        _print_finding(finding, lang, out, heading=index > 0)
+        print_finding(finding, lang, out, heading=index > 0)
     if explanation.codes:
         print(f"{labels['codes']}:", file=out)
         for info in explanation.codes:

@@ -1,0 +1,54 @@
+"""`cmbot check HOST… [--kb KB…] [--json] [--lang en|ja]`: remote checks from the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import TextIO
+
+from bot.commands.explain import print_finding
+from knowledge.findings import Lang
+from probes.check import check_hosts
+from probes.report import HostReport
+
+STATUS_MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "error": "❔", "skipped": "➖"}
+_CHECKLIST = {"en": "Checks", "ja": "チェック"}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("check", help="check ConfigMgr clients over WinRM (read-only)")
+    parser.add_argument("hosts", nargs="+", metavar="HOST", help="host names (see CMBOT_INVENTORY)")
+    parser.add_argument("--kb", action="append", default=[], metavar="KB", help="an update to look for")
+    parser.add_argument("--json", action="store_true", help="one JSON object per host, in a list")
+    parser.add_argument("--lang", choices=("en", "ja"), default="en")
+    parser.add_argument("--deadline", type=float, default=60.0, help="seconds per host (default 60)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    reports = asyncio.run(check_hosts(args.hosts, kbs=args.kb, deadline_s=args.deadline, lang=args.lang))
+    if args.json:
+        json.dump([r.model_dump(mode="json") for r in reports], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for index, report in enumerate(reports):
+            if index:
+                print()
+            print_report(report, args.lang, sys.stdout)
+    if any(not r.reachable for r in reports):
+        return 2
+    return 1 if any(r.findings for r in reports) else 0
+
+
+def print_report(report: HostReport, lang: Lang, out: TextIO) -> None:
+    """Verdict first, then the checklist, then each finding with remedy, links and evidence."""
+    print(f"{report.host}: {report.verdict}", file=out)
+    if report.checks:
+        print(f"{_CHECKLIST[lang]}:", file=out)
+        for item in report.checks:
+            print(f"  {STATUS_MARKS[item.status]} {item.name}: {item.detail}", file=out)
+    for finding in report.findings:
+        print(f"\n{finding.id}: {finding.title}", file=out)
+        print_finding(finding, lang, out, heading=False)
