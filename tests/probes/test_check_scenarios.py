@@ -1,0 +1,69 @@
+"""Against the lab, every scenario host gets its own cause as the top finding; healthy gets none."""
+
+import asyncio
+import json
+
+import pytest
+
+from lab.scenario import load_scenarios
+from lab.testing import Lab
+from probes.check import check_host, check_hosts
+
+CAUSE_HOSTS = [s for s in load_scenarios() if s.scenario not in ("healthy", "winrm-unreachable")]
+HEALTHY_HOSTS = [s for s in load_scenarios() if s.scenario == "healthy"]
+
+
+@pytest.mark.parametrize("scenario", CAUSE_HOSTS, ids=lambda s: s.scenario)
+def test_scenario_host_gets_its_own_cause_first(full_lab: Lab, scenario) -> None:  # type: ignore[no-untyped-def]
+    """The first finding names the scenario's cause, with remedy steps and links."""
+    report = asyncio.run(check_host(scenario.name, deadline_s=20))
+    assert report.reachable, report.verdict
+    assert report.findings, report.verdict
+    top = report.findings[0]
+    assert top.id == scenario.scenario
+    assert report.verdict.startswith(f"{scenario.scenario}:")
+    assert top.remedy and top.links
+    assert any(item.status in ("fail", "warn") for item in report.checks)
+
+
+@pytest.mark.parametrize("scenario", HEALTHY_HOSTS, ids=lambda s: s.name)
+def test_healthy_host_has_no_finding(full_lab: Lab, scenario) -> None:  # type: ignore[no-untyped-def]
+    """The healthy hosts (NTLM, HTTPS, slow with timeouts) pass every check."""
+    report = asyncio.run(check_host(scenario.name, deadline_s=20))
+    assert report.reachable
+    assert report.findings == []
+    assert report.verdict.startswith("Healthy")
+    assert all(item.status == "ok" for item in report.checks)
+
+
+def test_one_round_trip_bundle_and_shells_closed(full_lab: Lab) -> None:
+    """A check runs one bundle command in one shell, and the shell is deleted afterwards."""
+    before = full_lab.counters("lab-healthy")
+    asyncio.run(check_host("lab-healthy"))
+    after = full_lab.counters("lab-healthy")
+    assert after["commands"] == before.get("commands", 0) + 1  # type: ignore[operator]
+    assert after["probes"]["bundle"] == before["probes"].get("bundle", 0) + 1  # type: ignore[index,union-attr]
+    assert full_lab.host("lab-healthy").shells_open == 0
+
+
+def test_japanese_report(full_lab: Lab) -> None:
+    """With lang=ja the verdict and remedy come from the Japanese text of the entry."""
+    report = asyncio.run(check_host("lab-dual-scan", lang="ja"))
+    assert "デュアル スキャン" in report.verdict
+    assert any("gpupdate /force" in step for step in report.findings[0].remedy)
+
+
+def test_many_hosts_at_once_and_json_shape(full_lab: Lab) -> None:
+    """Many hosts check concurrently; each report's findings have the explain --json shape."""
+    names = [s.name for s in CAUSE_HOSTS]
+    reports = asyncio.run(check_hosts(names, deadline_s=20))
+    assert [r.findings[0].id for r in reports] == [s.scenario for s in CAUSE_HOSTS]
+    document = json.loads(reports[0].model_dump_json())
+    assert set(document["findings"][0]) >= {"id", "title", "confidence", "evidence", "remedy", "links"}
+
+
+def test_asked_kb_not_targeted(full_lab: Lab) -> None:
+    """Asking for a KB no assignment targets reports not-targeted for that KB."""
+    report = asyncio.run(check_host("lab-healthy", kbs=["KB9999999"]))
+    assert report.findings[0].id == "not-targeted"
+    assert "KB9999999" in report.checks[2].detail
