@@ -1,0 +1,24 @@
+"""`cmbot console [--with-lab] [--lang en|ja]`: the bot in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from bot.console import run_console
+from bot.router import load_session
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("console", help="talk to the bot in a terminal (stdin commands)")
+    parser.add_argument("--with-lab", action="store_true", help="start the WinRM lab hosts and use them")
+    parser.add_argument("--lang", choices=("en", "ja"), default="en")
+    parser.add_argument("--deadline", type=float, default=60.0, help="seconds per host check")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.getLogger().setLevel(logging.WARNING)
+    session = load_session(args.lang)
+    session.deadline_s = args.deadline
+    return run_console(session, with_lab=args.with_lab)
