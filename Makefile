@@ -9,7 +9,7 @@ STAMP   = $(VENV)/.installed
 .PHONY: run test lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { echo 'make: "$(PYTHON) -m venv" failed; on Debian: apt-get install python3-venv'; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
