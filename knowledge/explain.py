@@ -23,10 +23,11 @@ from knowledge.loader import KnowledgeBase, load_entries
 from knowledge.logreader import LogLine, decode_bytes, is_zip, looks_binary, parse_lines, read_zip
 from knowledge.matcher import EVIDENCE_CHARS, MATCH_LINE_CHARS, EngineName, EvidenceGroup, Matcher
 from knowledge.models import Entry
+from knowledge.prefilter import PREFILTER_MIN_CHARS, RawPrefilter, candidate_lines
 
 log = logging.getLogger(__name__)
 
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+MAX_INPUT_BYTES = 128 * 1024 * 1024
 TIME_BUDGET_SECONDS = 15.0
 MAX_CODES = 50
 LOOKUP_MAX_CHARS = 300
@@ -63,6 +64,7 @@ class Knowledge:
     base: KnowledgeBase
     matcher: Matcher
     symbols: re.Pattern[str] | None
+    prefilter: RawPrefilter | None = None
 
 
 def build_knowledge(base: KnowledgeBase, engine: EngineName = "auto") -> Knowledge:
@@ -71,7 +73,9 @@ def build_knowledge(base: KnowledgeBase, engine: EngineName = "auto") -> Knowled
     symbols = (
         re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE) if names else None
     )
-    return Knowledge(base, Matcher(entries, engine), symbols)
+    matcher = Matcher(entries, engine)
+    prefilter = RawPrefilter.build([p.regex.pattern for p in matcher.patterns]) if engine != "re" else None
+    return Knowledge(base, matcher, symbols, prefilter)
 
 
 @functools.cache
@@ -175,6 +179,7 @@ class _LineFilter:
 
     def __init__(self) -> None:
         self.long_lines = 0
+        self.raw_long_lines = 0
         self.flagged: list[str] = []
         self._flagged_chars = 0
 
@@ -192,6 +197,16 @@ class _LineFilter:
             yield line
 
 
+def _lines_of(kb: Knowledge, document: _Document, counter: _LineFilter) -> Iterator[LogLine]:
+    """All records of a small document; only the prefilter's candidate records of a large one."""
+    if kb.prefilter is None or len(document.text) < PREFILTER_MIN_CHARS:
+        yield from parse_lines(document.text, file=document.name)
+        return
+    records, long_lines = candidate_lines(kb.prefilter, document.text, file=document.name)
+    counter.raw_long_lines += long_lines
+    yield from records
+
+
 def _explain_documents(
     kb: Knowledge, documents: list[_Document], notices: list[str], lang: Lang
 ) -> Explanation:
@@ -200,10 +215,11 @@ def _explain_documents(
             notices.append(_NOTICES["empty"])
         return Explanation(notices=notices)
     counter = _LineFilter()
-    lines = (line for document in documents for line in parse_lines(document.text, file=document.name))
+    lines = (line for document in documents for line in _lines_of(kb, document, counter))
     scan = kb.matcher.scan(counter.watch(lines), deadline=time.monotonic() + TIME_BUDGET_SECONDS)
-    if counter.long_lines:
-        notices.append(_NOTICES["long_lines"].format(count=counter.long_lines))
+    if counter.long_lines or counter.raw_long_lines:
+        count = max(counter.long_lines, counter.raw_long_lines)
+        notices.append(_NOTICES["long_lines"].format(count=count))
     if not scan.complete:
         notices.append(_NOTICES["budget"].format(lines=scan.lines, seconds=TIME_BUDGET_SECONDS))
     findings = [
