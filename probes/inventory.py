@@ -30,6 +30,8 @@ class InventoryHost(BaseModel):
     username: str | None = None
     password: SecretStr | None = Field(default=None, repr=False)
     ca_file: Path | None = None
+    cert_pem: Path | None = Field(default=None, description="client certificate (auth: certificate)")
+    cert_key_pem: Path | None = Field(default=None, description="its private key file")
     scenario: str | None = None
 
     @field_serializer("password")

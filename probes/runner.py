@@ -67,6 +67,10 @@ def _protocol(host: InventoryHost, credential: Credential, remaining: float) -> 
     kwargs: dict[str, Any] = {}
     if host.ca_file:
         kwargs["ca_trust_path"] = str(host.ca_file)
+    if host.auth == "certificate":
+        if not (host.cert_pem and host.cert_key_pem):
+            raise Unreachable("auth", "certificate auth needs cert_pem and cert_key_pem in the inventory")
+        kwargs["cert_pem"], kwargs["cert_key_pem"] = str(host.cert_pem), str(host.cert_key_pem)
     return Protocol(
         endpoint=host.endpoint,
         transport=_transport(host),
