@@ -1,0 +1,97 @@
+"""The Slack app: a slack-bolt AsyncApp with every handler registered explicitly.
+
+The core (knowledge, probes) knows nothing about Slack; `Deps` carries what handlers need.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.dedup import MemorySeenStore, SeenStore
+from bot.dispatch import CheckDispatcher
+from bot.inprocess import InProcessDispatcher
+from bot.policy import Policy, load_policy
+from bot.settings import Settings
+from knowledge.findings import Lang
+
+SLACK_API = "https://slack.com/api/"
+log = logging.getLogger("cmbot.app")
+RECENT_CHECKS = 10
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    client: AsyncWebClient
+    dispatcher: CheckDispatcher
+    seen: SeenStore = field(default_factory=MemorySeenStore)
+    policy: Policy = field(default_factory=Policy.open_default)
+    recent: dict[str, deque[str]] = field(
+        default_factory=lambda: defaultdict(lambda: deque(maxlen=RECENT_CHECKS))
+    )
+    channel_lang: dict[str, Lang] = field(default_factory=dict)
+    channel_quiet: set[str] = field(default_factory=set)
+    _user_lang: dict[str, Lang] = field(default_factory=dict)
+
+    async def lang_for(self, user_id: str | None, channel_id: str | None = None) -> Lang:
+        """The channel's setting, else the user's Slack locale (ja-JP → ja), else the default."""
+        if channel_id and channel_id in self.channel_lang:
+            return self.channel_lang[channel_id]
+        if not user_id:
+            return self.settings.cmbot_lang
+        if user_id not in self._user_lang:
+            lang: Lang = self.settings.cmbot_lang
+            try:
+                info = await self.client.users_info(user=user_id, include_locale=True)
+                locale = str((info.get("user") or {}).get("locale") or "")
+                lang = "ja" if locale.lower().startswith("ja") else "en" if locale else lang
+            except Exception:
+                log.info("users.info failed; using the default language")
+            self._user_lang[user_id] = lang
+        return self._user_lang[user_id]
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url or SLACK_API,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_deps(settings: Settings, *, dispatcher: CheckDispatcher | None = None) -> Deps:
+    client = web_client(settings)
+    policy_path = os.environ.get("CMBOT_POLICY")
+    policy = load_policy(Path(policy_path)) if policy_path else Policy.open_default()
+    chosen = dispatcher or InProcessDispatcher(client, deadline_s=settings.cmbot_check_deadline)
+    return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy)
+
+
+def build_app(deps: Deps) -> AsyncApp:
+    from handlers import register_all  # noqa: PLC0415 - handlers import views; keep app import light
+
+    settings = deps.settings
+    app = AsyncApp(
+        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
+        signing_secret=settings.slack_signing_secret.get_secret_value()
+        if settings.slack_signing_secret
+        else None,
+        client=deps.client,
+    )
+    register_all(app, deps)
+    return app

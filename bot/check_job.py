@@ -1,0 +1,71 @@
+"""Run a CheckRequest and answer in Slack: progress on the "checking…" message, the verdict on it
+when done, and each host's detail in its thread. Needs only the request and a Slack client, so a
+queue worker on another machine can run it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.dispatch import CheckRequest
+from bot.views import check_detail_message, check_progress_message, check_summary_message
+from knowledge.findings import Lang
+from probes.check import check_host
+from probes.report import HostReport
+
+log = logging.getLogger("cmbot.check_job")
+CheckFn = Callable[..., Awaitable[HostReport]]
+PROGRESS_EVERY_S = 2.0
+
+
+async def run_check_job(
+    request: CheckRequest, client: AsyncWebClient, *, check: CheckFn = check_host, deadline_s: float = 60.0
+) -> list[HostReport]:
+    lang: Lang = request.lang
+    reports: list[HostReport] = []
+    last_update = 0.0
+    loop = asyncio.get_running_loop()
+
+    async def one(host: str) -> None:
+        nonlocal last_update
+        report = await check(host, kbs=request.kbs, deadline_s=deadline_s, lang=lang)
+        reports.append(report)
+        if len(request.hosts) > 1 and loop.time() - last_update > PROGRESS_EVERY_S and request.message_ts:
+            last_update = loop.time()
+            await _update(client, request, check_progress_message(request.hosts, reports, lang).as_kwargs())
+
+    await asyncio.gather(*(one(host) for host in request.hosts))
+    ordered = sorted(reports, key=lambda r: request.hosts.index(r.host) if r.host in request.hosts else 0)
+    summary = check_summary_message(
+        ordered, lang, token=f"rerun:{' '.join(request.hosts)}|{' '.join(request.kbs)}"
+    )
+    thread = request.message_ts
+    if thread:
+        await _update(client, request, summary.as_kwargs())
+    else:
+        response = await client.chat_postMessage(channel=request.channel_id, **summary.as_kwargs())
+        thread = response.get("ts")
+    await _post_details(client, request.channel_id, thread or request.thread_ts, ordered, lang)
+    return ordered
+
+
+async def _update(client: AsyncWebClient, request: CheckRequest, message: dict[str, Any]) -> None:
+    try:
+        await client.chat_update(channel=request.channel_id, ts=request.message_ts or "", **message)
+    except SlackApiError as exc:
+        log.warning("chat.update failed for request %s: %s", request.request_id, exc.response.get("error"))
+
+
+async def _post_details(
+    client: AsyncWebClient, channel: str, thread: str | None, reports: Sequence[HostReport], lang: Lang
+) -> None:
+    for report in reports:
+        await client.chat_postMessage(
+            channel=channel, thread_ts=thread, **check_detail_message(report, lang).as_kwargs()
+        )

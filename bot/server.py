@@ -1,0 +1,51 @@
+"""Serve the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on `/slack/events`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.settings import Settings
+
+log = logging.getLogger("cmbot.server")
+EVENTS_PATH = "/slack/events"
+
+
+def web_app(app: AsyncApp) -> web.Application:
+    """Commands, events, actions and shortcuts all arrive on Bolt's one path; plus /healthz."""
+
+    async def events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    application = web.Application(client_max_size=4 * 1024 * 1024)
+    application.router.add_post(EVENTS_PATH, events)
+    application.router.add_get("/healthz", healthz)
+    return application
+
+
+async def serve(app: AsyncApp, settings: Settings, *, port: int | None = None) -> None:
+    if settings.slack_app_token is not None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler  # noqa: PLC0415
+
+        handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        log.info("serving over Socket Mode")
+        await handler.start_async()  # type: ignore[no-untyped-call]
+        return
+    runner = web.AppRunner(web_app(app))
+    await runner.setup()
+    site = web.TCPSite(runner, "0.0.0.0", port or settings.cmbot_port)  # noqa: S104 - Slack must reach it
+    await site.start()
+    log.info("serving HTTP on port %s%s", port or settings.cmbot_port, EVENTS_PATH)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

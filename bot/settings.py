@@ -1,0 +1,56 @@
+"""Settings from the environment and `.env` (pydantic-settings), with one clear line per gap."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.redact import register_secret
+
+
+class SettingsError(ValueError):
+    """Settings that cannot run the bot; the message names each variable to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+    cmbot_port: int = 3000
+    cmbot_lang: Literal["en", "ja"] = "en"
+    cmbot_auto_reply: bool = True
+    cmbot_check_deadline: float = 60.0
+
+    def register_secrets(self) -> None:
+        for secret in (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token):
+            if secret is not None:
+                register_secret(secret.get_secret_value())
+
+
+def load_settings(*, require_slack: bool = True) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"invalid settings: {problems}") from None
+    settings.register_secrets()
+    if require_slack:
+        missing = [
+            name
+            for name, value in (
+                ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+                ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+            )
+            if value is None
+        ]
+        if missing:
+            raise SettingsError(
+                f"missing {' and '.join(missing)}: set them in the environment or .env "
+                "(see docs/slack-setup.md)"
+            )
+    return settings

@@ -1,0 +1,235 @@
+"""Test helpers shipped with the package: a loopback stand-in for Slack's Web API that records
+what the bot posts, and a driver that sends signed requests into the real app.
+
+    async with SlackStandIn() as slack:
+        bot = SignedDriver(app_url, secret)
+        await bot.command("/cmerr", "0x80244022")
+        slack.posted[-1]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+
+
+@dataclass
+class SlackStandIn:
+    """Answers Web API methods like Slack would and records every call."""
+
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    file_bodies: dict[str, bytes] = field(default_factory=dict)
+    locales: dict[str, str] = field(default_factory=dict)
+    rate_limit_next: int = 0
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def posted(self) -> list[dict[str, Any]]:
+        return [c.args for c in self.calls if c.method in ("chat.postMessage", "chat.update")]
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [c.args for c in self.calls if c.method == method]
+
+    async def __aenter__(self) -> SlackStandIn:
+        application = web.Application(client_max_size=64 * 1024 * 1024)
+        application.router.add_post("/api/{method}", self._api)
+        application.router.add_get("/api/{method}", self._api)
+        application.router.add_post("/response/{id}", self._response_url)
+        application.router.add_get("/files/{id}", self._file)
+        self._runner = web.AppRunner(application)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self) -> str:
+        return f"{self.url}/response/{next(self._ts)}"
+
+    def add_file(self, file_id: str, name: str, body: bytes, channel: str, ts: str) -> None:
+        self.file_bodies[file_id] = body
+        self.files[file_id] = {
+            "id": file_id,
+            "name": name,
+            "size": len(body),
+            "channels": [channel],
+            "url_private_download": f"{self.url}/files/{file_id}",
+            "shares": {"public": {channel: [{"ts": ts}]}},
+        }
+
+    async def wait_for(self, method: str, count: int = 1) -> list[dict[str, Any]]:
+        """Wait until `count` calls of `method` were recorded (no sleeps as synchronisation).
+
+        Callers bound the wait with `asyncio.timeout(...)`.
+        """
+        while len(self.of(method)) < count:
+            self.changed.clear()
+            await self.changed.wait()
+        return self.of(method)
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            return dict(request.query)
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        form = await request.post()
+        args: dict[str, Any] = {}
+        for key, value in form.items():
+            text = value if isinstance(value, str) else ""
+            try:
+                args[key] = json.loads(text) if key in ("blocks", "view", "attachments") else text
+            except json.JSONDecodeError:
+                args[key] = text
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+            return web.json_response({"ok": False, "error": "not_authed"})
+        if self.rate_limit_next > 0 and method.startswith("chat."):
+            self.rate_limit_next -= 1
+            self.calls.append(Call(f"429:{method}", {}))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+            )
+        args = await self._args(request)
+        self.calls.append(Call(method, args))
+        self.changed.set()
+        return web.json_response(self._answer(method, args))
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "cmbot"}
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            ts = args.get("ts") or f"{int(time.time())}.{next(self._ts):06d}"
+            return {"ok": True, "channel": args.get("channel"), "ts": ts}
+        if method == "users.info":
+            user = args.get("user", "")
+            return {"ok": True, "user": {"id": user, "locale": self.locales.get(user, "en-US")}}
+        if method == "files.info":
+            file = self.files.get(str(args.get("file")))
+            return {"ok": True, "file": file} if file else {"ok": False, "error": "file_not_found"}
+        return {"ok": True}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.responses.append(await request.json())
+        self.calls.append(Call("response_url", self.responses[-1]))
+        self.changed.set()
+        return web.Response(text="ok")
+
+    async def _file(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization", "") != "Bearer xoxb-test-token":
+            return web.Response(status=403)
+        body = self.file_bodies.get(request.match_info["id"])
+        return web.Response(body=body) if body is not None else web.Response(status=404)
+
+
+@dataclass
+class Harness:
+    """What a scenario test holds: the Web API stand-in, the signed driver, the app's dependencies."""
+
+    slack: SlackStandIn
+    bot: SignedDriver
+    deps: Any
+
+
+@dataclass
+class SignedDriver:
+    """Sends requests signed like Slack's (HMAC-SHA256 over `v0:timestamp:body`) to the app."""
+
+    url: str
+    secret: str
+    session: aiohttp.ClientSession | None = None
+
+    def sign(self, body: str, timestamp: int | None = None) -> dict[str, str]:
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        digest = hmac.new(self.secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+        return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        signed: bool = True,
+    ) -> tuple[int, str]:
+        all_headers = {
+            "Content-Type": content_type,
+            **(self.sign(body, timestamp) if signed else {}),
+            **(headers or {}),
+        }
+        assert self.session is not None
+        async with self.session.post(self.url, data=body.encode(), headers=all_headers) as response:
+            return response.status, await response.text()
+
+    async def command(
+        self,
+        command: str,
+        text: str,
+        *,
+        user: str = "U1",
+        channel: str = "C1",
+        response_url: str = "",
+        **kwargs: Any,
+    ) -> tuple[int, str]:
+        body = urllib.parse.urlencode(
+            {
+                "command": command,
+                "text": text,
+                "user_id": user,
+                "channel_id": channel,
+                "team_id": "T1",
+                "response_url": response_url,
+                "trigger_id": "1.2.3",
+            }
+        )
+        return await self.post(body, "application/x-www-form-urlencoded", **kwargs)
+
+    async def event(self, event: dict[str, Any], *, event_id: str = "Ev1", **kwargs: Any) -> tuple[int, str]:
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "event": event,
+                "event_id": event_id,
+                "event_time": int(time.time()),
+            }
+        )
+        return await self.post(body, "application/json", **kwargs)
+
+    async def interactive(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded", **kwargs)

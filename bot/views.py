@@ -1,0 +1,250 @@
+"""Block Kit messages built as pure functions: core results in, `Message` (text + blocks) out.
+
+The top-level `text` carries the verdict (mobile push shows only that); blocks start with it
+too. Every builder ends in `fit()`, which enforces Slack's limits whatever the input.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.findings import Evidence, Explanation, Finding, Lang
+from probes.report import HostReport
+
+MAX_BLOCKS = 50
+MAX_SECTION_CHARS = 3000
+MAX_HEADER_CHARS = 150
+MAX_TEXT_CHARS = 3000
+MAX_BLOCK_JSON_CHARS = 12_000
+MAX_ACTIONS = 25
+MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "error": "❔", "skipped": "➖"}
+
+Block = dict[str, Any]
+
+_L: dict[Lang, dict[str, str]] = {
+    "en": {
+        "none": "No known cause found",
+        "codes": "Codes",
+        "remedy": "Remedy",
+        "evidence": "Evidence",
+        "links": "Links",
+        "checking": "Checking {hosts}…",
+        "progress": "{done}/{total} hosts checked",
+        "rerun": "Re-run",
+        "other_lang": "日本語",
+        "details": "Details are in the thread.",
+        "more": "+{count} more in the thread",
+        "healthy": "healthy",
+        "unreachable": "unreachable",
+        "summary": "{done}/{total} hosts checked",
+    },
+    "ja": {
+        "none": "既知の原因は見つかりませんでした",
+        "codes": "コード",
+        "remedy": "対処",
+        "evidence": "根拠",
+        "links": "リンク",
+        "checking": "{hosts} をチェックしています…",
+        "progress": "{done}/{total} 台のチェックが完了",
+        "rerun": "再実行",
+        "other_lang": "English",
+        "details": "詳細はスレッドにあります。",
+        "more": "ほか {count} 件はスレッドに",
+        "healthy": "正常",
+        "unreachable": "到達不能",
+        "summary": "{done}/{total} 台のチェックが完了",
+    },
+}
+
+
+@dataclass
+class Message:
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, MAX_SECTION_CHARS)}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(text, MAX_SECTION_CHARS)}]}
+
+
+def _button(text: str, action_id: str, value: str) -> Block:
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": _cut(text, 75)},
+        "action_id": action_id,
+        "value": _cut(value, 2000),
+    }
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn needs &, < and > escaped; user-controlled text is never a link or mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(message: Message) -> Message:
+    """Clamp to Block Kit limits: block count, text sizes, actions, total block size."""
+    blocks = [b for b in message.blocks if b]
+    for block in blocks:
+        if block["type"] == "actions":
+            block["elements"] = block["elements"][:MAX_ACTIONS]
+        if block["type"] == "header":
+            block["text"]["text"] = _cut(block["text"]["text"], MAX_HEADER_CHARS)
+    if len(blocks) > MAX_BLOCKS:
+        blocks = [*blocks[: MAX_BLOCKS - 1], _context("…")]
+    while len(json.dumps(blocks, ensure_ascii=False)) > MAX_BLOCK_JSON_CHARS and len(blocks) > 2:
+        blocks = [*blocks[:-2], _context("…")]
+    return Message(text=_cut(message.text, MAX_TEXT_CHARS), blocks=blocks)
+
+
+def _evidence_line(e: Evidence) -> str:
+    place = ":".join(str(p) for p in (e.file, e.line) if p is not None)
+    when = e.timestamp.isoformat(sep=" ") if e.timestamp else ""
+    repeat = f" ×{e.count}" if e.count > 1 else ""
+    head = " ".join(p for p in (place, when) if p)
+    return f"`{escape(head)}`{repeat} {escape(_cut(e.text, 300))}" if head else escape(_cut(e.text, 300))
+
+
+def _finding_blocks(finding: Finding, lang: Lang, *, evidence: bool) -> list[Block]:
+    labels = _L[lang]
+    steps = "\n".join(f"{n}. {escape(step)}" for n, step in enumerate(finding.remedy, start=1))
+    blocks = [
+        _section(f"*{escape(finding.title)}*\n{escape(finding.summary)}"),
+        _section(f"*{labels['remedy']}*\n{steps}") if steps else {},
+    ]
+    if finding.links:
+        blocks.append(_context(f"{labels['links']}: " + "  ".join(f"<{link}>" for link in finding.links[:5])))
+    if evidence and finding.evidence:
+        lines = "\n".join(_evidence_line(e) for e in finding.evidence[:5])
+        blocks.append(_section(f"*{labels['evidence']}*\n{lines}"))
+    return blocks
+
+
+def explanation_verdict(explanation: Explanation, lang: Lang) -> str:
+    if explanation.findings:
+        top = explanation.findings[0]
+        code = next((c.code for c in explanation.codes if top.id in c.causes), None)
+        return f"{top.title}" + (f" ({code})" if code and code not in top.title else "")
+    if explanation.codes:
+        first = explanation.codes[0]
+        return f"{first.code} {first.name or ''}: {first.meaning or ''}".strip()
+    return _L[lang]["none"]
+
+
+def explanation_message(
+    explanation: Explanation, lang: Lang, *, evidence: bool = True, token: str = "", buttons: bool = True
+) -> Message:
+    """Verdict first; the top cause's remedy and links; other causes and codes after it."""
+    labels = _L[lang]
+    verdict = explanation_verdict(explanation, lang)
+    blocks: list[Block] = [_section(f"*{escape(verdict)}*")]
+    for index, finding in enumerate(explanation.findings[:4]):
+        if index:
+            blocks.append({"type": "divider"})
+        blocks.extend(_finding_blocks(finding, lang, evidence=evidence))
+    if len(explanation.findings) > 4:
+        blocks.append(_context(labels["more"].format(count=len(explanation.findings) - 4)))
+    if explanation.codes:
+        codes = "\n".join(
+            f"`{escape(c.code)}` {escape(c.name or '')} {escape(_cut(c.meaning or '', 200))}"
+            for c in explanation.codes[:10]
+        )
+        blocks.append(_context(f"{labels['codes']}: {codes}"))
+    for notice in explanation.notices[:3]:
+        blocks.append(_context(escape(notice)))
+    if buttons and token:
+        blocks.append({"type": "actions", "elements": [_button(labels["other_lang"], "cmbot_lang", token)]})
+    return fit(Message(text=verdict, blocks=blocks))
+
+
+def check_pending_message(hosts: list[str], lang: Lang) -> Message:
+    names = ", ".join(hosts[:5]) + (f" (+{len(hosts) - 5})" if len(hosts) > 5 else "")
+    text = _L[lang]["checking"].format(hosts=names)
+    return fit(Message(text=text, blocks=[_section(f"⏳ {escape(text)}")]))
+
+
+def check_progress_message(hosts: list[str], reports: list[HostReport], lang: Lang) -> Message:
+    text = _L[lang]["progress"].format(done=len(reports), total=len(hosts))
+    lines = [
+        f"{'✅' if not r.findings else '❌'} `{escape(r.host)}` {escape(r.verdict)}" for r in reports[-10:]
+    ]
+    return fit(Message(text=text, blocks=[_section(f"⏳ {escape(text)}"), _section("\n".join(lines) or "…")]))
+
+
+def check_summary_message(reports: list[HostReport], lang: Lang, *, token: str = "") -> Message:
+    """The updated top message: verdict first (one host) or counts per cause (many)."""
+    labels = _L[lang]
+    if len(reports) == 1:
+        report = reports[0]
+        text = f"{report.host}: {report.verdict}"
+        blocks = [_section(f"*{escape(text)}*")]
+        if report.findings:
+            blocks.extend(_finding_blocks(report.findings[0], lang, evidence=False))
+        blocks.append(_context(labels["details"]))
+    else:
+        counts: dict[str, int] = {}
+        for report in reports:
+            key = (
+                report.findings[0].id
+                if report.findings
+                else (labels["healthy"] if report.reachable else labels["unreachable"])
+            )
+            counts[key] = counts.get(key, 0) + 1
+        summary = ", ".join(f"{cause} ×{n}" for cause, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        text = labels["summary"].format(done=len(reports), total=len(reports)) + f": {summary}"
+        blocks = [_section(f"*{escape(text)}*")]
+        lines = [
+            f"{'✅' if not r.findings else '❌'} `{escape(r.host)}` {escape(r.verdict)}" for r in reports
+        ]
+        for start in range(0, min(len(lines), 200), 40):
+            blocks.append(_section("\n".join(lines[start : start + 40])))
+        blocks.append(_context(labels["details"]))
+    if token:
+        blocks.append({"type": "actions", "elements": [_button(labels["rerun"], "cmbot_rerun", token)]})
+    return fit(Message(text=text, blocks=blocks))
+
+
+def check_detail_message(report: HostReport, lang: Lang) -> Message:
+    """The thread reply for one host: checklist, then each finding with remedy, links, evidence."""
+    text = f"{report.host}: {report.verdict}"
+    blocks: list[Block] = [_section(f"*{escape(text)}*")]
+    if report.checks:
+        checklist = "\n".join(
+            f"{MARKS[i.status]} {escape(i.name)}: {escape(i.detail)}" for i in report.checks
+        )
+        blocks.append(_section(checklist))
+    for finding in report.findings[:6]:
+        blocks.append({"type": "divider"})
+        blocks.extend(_finding_blocks(finding, lang, evidence=True))
+    return fit(Message(text=text, blocks=blocks))
+
+
+def denial_message(reason: str) -> Message:
+    return fit(Message(text=f"Not allowed: {reason}", blocks=[_section(f"🚫 {escape(reason)}")]))
+
+
+def render_text(message: Message) -> str:
+    """Blocks as readable terminal text (console and logs)."""
+    out: list[str] = []
+    for block in message.blocks:
+        if block["type"] in ("section", "header"):
+            out.append(block["text"]["text"])
+        elif block["type"] == "context":
+            out.extend(e.get("text", "") for e in block["elements"])
+        elif block["type"] == "divider":
+            out.append("—" * 20)
+        elif block["type"] == "actions":
+            out.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]))
+    return "\n".join(out)

@@ -1,0 +1,94 @@
+"""`/cmcheck HOST [HOST…] [kb:KB…]` and `/cmerr TEXT`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from bot.dispatch import CheckRequest
+from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
+from bot.views import check_pending_message, denial_message, explanation_message
+from knowledge.explain import explain
+from probes.check import BadKb, normalize_kbs
+from probes.targets import BadHostName, validate_host
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.app import Deps
+
+USAGE_CHECK = "Usage: /cmcheck HOST [HOST…] [kb:KB5031356]"
+USAGE_ERR = "Usage: /cmerr CODE-OR-TEXT (an error code, a symbol or log lines)"
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.command("/cmcheck")
+    async def cmcheck(ack: Any, command: dict[str, Any]) -> None:
+        user, channel = command.get("user_id", ""), command.get("channel_id", "")
+        hosts, kbs = parse_cmcheck(command.get("text", ""))
+        problem = _check_problem(deps, hosts, kbs, user, channel)
+        if problem:
+            await ack(response_type="ephemeral", **denial_message(problem).as_kwargs())
+            return
+        await ack()
+        await start_check(
+            deps, hosts=[validate_host(h) for h in hosts], kbs=normalize_kbs(kbs), user=user, channel=channel
+        )
+
+    @app.command("/cmerr")
+    async def cmerr(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+        text = command.get("text", "").strip()
+        if not text:
+            await ack(response_type="ephemeral", text=USAGE_ERR)
+            return
+        await ack()
+        lang = await deps.lang_for(command.get("user_id"), command.get("channel_id"))
+        message = explanation_message(explain(text, lang=lang), lang, token=f"explain:{lang}:{text[:1900]}")
+        await respond(response_type="in_channel", **message.as_kwargs())
+
+
+def _check_problem(deps: Deps, hosts: list[str], kbs: list[str], user: str, channel: str) -> str | None:
+    if not hosts:
+        return USAGE_CHECK
+    if len(hosts) > MAX_HOSTS_PER_COMMAND:
+        return f"Too many hosts: at most {MAX_HOSTS_PER_COMMAND} per command."
+    try:
+        for host in hosts:
+            validate_host(host)
+        normalize_kbs(kbs)
+    except (BadHostName, BadKb) as exc:
+        return str(exc)
+    for host in hosts:
+        decision = deps.policy.authorize(user_id=user, channel_id=channel, target=host)
+        if not decision:
+            return decision.reason
+    return None
+
+
+async def start_check(
+    deps: Deps,
+    *,
+    hosts: list[str],
+    kbs: list[str],
+    user: str,
+    channel: str,
+    thread_ts: str | None = None,
+    bypass_cache: bool = False,
+) -> None:
+    """Post the "checking…" message and hand the request to the dispatcher."""
+    lang = await deps.lang_for(user, channel)
+    pending = check_pending_message(hosts, lang)
+    posted = await deps.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **pending.as_kwargs())
+    request = CheckRequest(
+        request_id=uuid.uuid4().hex,
+        hosts=hosts,
+        kbs=kbs,
+        user_id=user,
+        channel_id=channel,
+        lang=lang,
+        message_ts=posted.get("ts"),
+        thread_ts=thread_ts,
+        bypass_cache=bypass_cache,
+    )
+    deps.recent[user].appendleft(" ".join(hosts))
+    await deps.dispatcher.submit(request)

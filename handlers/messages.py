@@ -1,0 +1,108 @@
+"""Channel messages with a known code or log line, and uploaded log files, get one threaded reply."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from bot.views import explanation_message
+from knowledge.explain import explain
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.app import Deps
+
+log = logging.getLogger("cmbot.messages")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+IGNORED_SUBTYPES = {
+    "bot_message",
+    "message_changed",
+    "message_deleted",
+    "channel_join",
+    "channel_leave",
+    "message_replied",
+    "thread_broadcast",
+    "file_share",
+}
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.event("message")
+    async def on_message(event: dict[str, Any], context: Any) -> None:
+        if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id"):
+            return
+        if event.get("user") and event.get("user") == context.get("bot_user_id"):
+            return
+        channel, ts, text = event.get("channel", ""), event.get("ts", ""), event.get("text") or ""
+        if channel in deps.channel_quiet or not deps.settings.cmbot_auto_reply or not text.strip():
+            return
+        lang = await deps.lang_for(event.get("user"), channel)
+        explanation = explain(text[:200_000], lang=lang)
+        if not (explanation.findings or any(code.name for code in explanation.codes)):
+            return  # chatter: stay quiet
+        if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
+            return
+        message = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
+        await deps.client.chat_postMessage(
+            channel=channel, thread_ts=event.get("thread_ts") or ts, **message.as_kwargs()
+        )
+
+    @app.event("file_shared")
+    async def on_file(event: dict[str, Any]) -> None:
+        file_id = event.get("file_id") or (event.get("file") or {}).get("id")
+        if not file_id or not await deps.seen.first_time(f"file:{file_id}"):
+            return
+        info = (await deps.client.files_info(file=file_id)).get("file") or {}
+        channel = event.get("channel_id") or next(iter(info.get("channels") or []), None)
+        if not channel:
+            return
+        thread = _share_ts(info, channel)
+        lang = await deps.lang_for(event.get("user_id"), channel)
+        name = str(info.get("name") or "upload.log")
+        if int(info.get("size") or 0) > MAX_FILE_BYTES:
+            await deps.client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread,
+                text=f"{name} is over {MAX_FILE_BYTES // 2**20} MB; not scanned.",
+            )
+            return
+        data = await _download(deps, str(info.get("url_private_download") or info.get("url_private") or ""))
+        if data is None:
+            await deps.client.chat_postMessage(
+                channel=channel, thread_ts=thread, text=f"Could not download {name}."
+            )
+            return
+        explanation = explain(data, lang=lang, source=name)
+        message = explanation_message(explanation, lang, buttons=False)
+        await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
+
+
+def _share_ts(info: dict[str, Any], channel: str) -> str | None:
+    for scope in ("public", "private"):
+        shares = ((info.get("shares") or {}).get(scope) or {}).get(channel) or []
+        if shares:
+            return str(shares[0].get("ts"))
+    return None
+
+
+async def _download(deps: Deps, url: str) -> bytes | None:
+    token = deps.settings.slack_bot_token.get_secret_value() if deps.settings.slack_bot_token else ""
+    if not url:
+        return None
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(
+                url, headers={"Authorization": f"Bearer {token}"}, timeout=aiohttp.ClientTimeout(total=60)
+            ) as response,
+        ):
+            if response.status != 200:
+                return None
+            data = await response.content.read(MAX_FILE_BYTES + 1)
+            return data[:MAX_FILE_BYTES]
+    except (aiohttp.ClientError, TimeoutError):
+        log.warning("file download failed")
+        return None

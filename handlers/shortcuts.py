@@ -1,0 +1,29 @@
+"""The message shortcut "Diagnose with cmbot": explain any message, answer in its thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.views import explanation_message
+from knowledge.explain import explain
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.app import Deps
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.shortcut("diagnose_message")
+    async def diagnose(ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id", "")
+        lang = await deps.lang_for((body.get("user") or {}).get("id"), channel)
+        text = str(message.get("text") or "")
+        reply = explanation_message(
+            explain(text[:200_000], lang=lang), lang, token=f"explain:{lang}:{text[:1900]}"
+        )
+        await deps.client.chat_postMessage(
+            channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), **reply.as_kwargs()
+        )

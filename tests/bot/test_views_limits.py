@@ -1,0 +1,75 @@
+"""Block Kit builders stay within Slack's limits whatever the input, verdict first."""
+
+import json
+
+from bot.views import (
+    MAX_BLOCK_JSON_CHARS,
+    MAX_BLOCKS,
+    MAX_SECTION_CHARS,
+    Message,
+    check_detail_message,
+    check_summary_message,
+    explanation_message,
+    render_text,
+)
+from knowledge.explain import explain
+from knowledge.findings import Evidence, Finding
+from probes.report import CheckItem, HostReport
+
+
+def _within(message: Message) -> None:
+    assert len(message.blocks) <= MAX_BLOCKS
+    assert len(json.dumps(message.blocks, ensure_ascii=False)) <= MAX_BLOCK_JSON_CHARS
+    for block in message.blocks:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= MAX_SECTION_CHARS
+
+
+def _finding(n: int) -> Finding:
+    return Finding(
+        id=f"cause-{n}",
+        title=f"Cause number {n} " + "x" * 200,
+        confidence=0.9,
+        summary="s" * 4000,
+        evidence=[Evidence(text="e" * 5000, line=i, file="a.log") for i in range(10)],
+        remedy=[f"step {i} " + "r" * 800 for i in range(12)],
+        links=[f"https://example.com/{i}" for i in range(10)],
+    )
+
+
+def test_check_with_20_findings_fits() -> None:
+    """A host report with 20 long findings renders within every limit; the verdict leads."""
+    report = HostReport(
+        host="pc-1",
+        reachable=True,
+        verdict="cause-0: Cause number 0",
+        checks=[CheckItem(name=f"c{i}", status="fail", detail="d" * 300) for i in range(40)],
+        findings=[_finding(n) for n in range(20)],
+    )
+    for message in (check_detail_message(report, "en"), check_summary_message([report], "en", token="t")):
+        _within(message)
+        assert message.text.startswith("pc-1: cause-0")
+    many = check_summary_message([report.model_copy(update={"host": f"pc-{i}"}) for i in range(500)], "ja")
+    _within(many)
+
+
+def test_five_megabyte_log_fits() -> None:
+    """The explanation of a 5 MB log with many causes renders within every limit."""
+    lines = []
+    for i in range(60_000):
+        lines.append(f"OnSearchComplete - Failed to end search job. Error = 0x80072ee2. run {i}")
+        lines.append(
+            f"[CCMHTTP] ERROR: URL=http://mp{i}/ccm_system/request, Port=80, Code=0, Text=ERROR_WINHTTP_TIMEOUT"
+        )
+    text = "\n".join(lines)
+    assert len(text) > 5 * 1024 * 1024
+    message = explanation_message(explain(text), "en", token="explain:en:x" * 300)
+    _within(message)
+    assert message.text and "\n" not in message.text[:80]
+
+
+def test_user_text_is_escaped_and_rendered() -> None:
+    """Angle brackets from user text cannot become links or mentions; text renders for a terminal."""
+    message = explanation_message(explain("<!channel> 0x80244022"), "en")
+    assert "<!channel>" not in json.dumps(message.blocks)
+    assert "0x80244022" in render_text(message)

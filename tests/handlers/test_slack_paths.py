@@ -1,0 +1,209 @@
+"""Each user path through the real app: what the bot acked and what it posted to Slack."""
+
+import asyncio
+import json
+import time
+
+from bot.testing import Harness
+
+
+async def test_cmerr_answers_through_response_url(harness: Harness) -> None:
+    """`/cmerr 0x80244022` is acked at once and answered in the channel, verdict first."""
+    started = time.monotonic()
+    status, _ = await harness.bot.command("/cmerr", "0x80244022", response_url=harness.slack.response_url())
+    assert status == 200 and time.monotonic() - started < 3
+    async with asyncio.timeout(10):
+        (reply,) = await harness.slack.wait_for("response_url")
+    assert "0x80244022" in reply["text"] and "503" in reply["text"]
+    assert reply["response_type"] == "in_channel"
+    assert reply["blocks"][0]["text"]["text"].startswith("*")
+
+
+async def test_cmcheck_posts_checking_then_verdict_then_thread(harness: Harness) -> None:
+    """`/cmcheck` posts "checking…", updates it with the verdict, and details the host in its thread."""
+    status, body = await harness.bot.command("/cmcheck", "lab-sup-scan-timeout")
+    assert status == 200 and body == ""
+    async with asyncio.timeout(20):
+        (first,) = await harness.slack.wait_for("chat.postMessage")
+        (update,) = await harness.slack.wait_for("chat.update")
+        posts = await harness.slack.wait_for("chat.postMessage", 2)
+    assert first["text"].startswith("Checking lab-sup-scan-timeout")
+    assert update["text"].startswith("lab-sup-scan-timeout: sup-scan-timeout:")
+    detail = posts[1]
+    assert detail["thread_ts"] == update["ts"]
+    assert "❌ Scan (WUAHandler.log)" in json.dumps(detail["blocks"], ensure_ascii=False)
+    assert harness.deps.recent["U1"][0] == "lab-sup-scan-timeout"
+
+
+async def test_cmcheck_bad_host_is_refused_in_the_ack(harness: Harness) -> None:
+    """A bad host name gets a short ephemeral answer and nothing is posted or checked."""
+    status, body = await harness.bot.command("/cmcheck", "pc1;Remove-Item")
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_type"] == "ephemeral" and "not a valid host name" in answer["text"]
+    assert harness.slack.of("chat.postMessage") == []
+
+
+async def test_pasted_code_gets_one_threaded_reply(harness: Harness) -> None:
+    """A message with a known code gets one reply in its thread; a retried delivery gets none."""
+    event = {
+        "type": "message",
+        "channel": "C1",
+        "user": "U2",
+        "ts": "100.1",
+        "text": "WUAHandler says OnSearchComplete - Failed to end search job. Error = 0x80072ee2.",
+    }
+    assert (await harness.bot.event(event, event_id="Ev1"))[0] == 200
+    async with asyncio.timeout(10):
+        (reply,) = await harness.slack.wait_for("chat.postMessage")
+    assert reply["thread_ts"] == "100.1"
+    assert "0x80072EE2" in reply["text"]
+    status, _ = await harness.bot.event(
+        event, event_id="Ev1", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
+    assert status == 200
+    await harness.bot.event(event, event_id="Ev2")
+    later = {**event, "ts": "100.9"}
+    await harness.bot.event(later, event_id="Ev3")
+    async with asyncio.timeout(10):
+        posts = await harness.slack.wait_for("chat.postMessage", 2)
+    assert [p["thread_ts"] for p in posts] == ["100.1", "100.9"]
+
+
+async def test_chatter_bots_and_edits_are_ignored(harness: Harness) -> None:
+    """No reply to chatter, to bots, to the bot itself, or to edits."""
+    events = [
+        {"type": "message", "channel": "C1", "user": "U2", "ts": "1.1", "text": "lunch at noon?"},
+        {"type": "message", "channel": "C1", "bot_id": "B9", "ts": "1.2", "text": "0x80072ee2"},
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": "C1",
+            "ts": "1.3",
+            "message": {"text": "0x80072ee2"},
+        },
+        {"type": "message", "channel": "C1", "user": "UBOT", "ts": "1.4", "text": "0x80072ee2"},
+    ]
+    for number, event in enumerate(events):
+        assert (await harness.bot.event(event, event_id=f"Ev{number}"))[0] == 200
+    await harness.bot.command("/cmerr", "0x80244022", response_url=harness.slack.response_url())
+    async with asyncio.timeout(10):
+        await harness.slack.wait_for("response_url")
+    assert harness.slack.of("chat.postMessage") == []
+
+
+async def test_bad_signature_and_old_timestamp_are_rejected(harness: Harness) -> None:
+    """A request with a wrong signature, or one signed over 5 minutes ago, gets 401."""
+    body = "command=%2Fcmerr&text=0x80244022&user_id=U1&channel_id=C1"
+    status, _ = await harness.bot.post(
+        body, "application/x-www-form-urlencoded", headers={"X-Slack-Signature": "v0=deadbeef"}
+    )
+    assert status == 401
+    status, _ = await harness.bot.post(
+        body, "application/x-www-form-urlencoded", timestamp=int(time.time()) - 400
+    )
+    assert status == 401
+    assert harness.slack.calls == [] or all(c.method == "auth.test" for c in harness.slack.calls)
+
+
+async def test_uploaded_log_is_scanned_and_answered_in_thread(harness: Harness) -> None:
+    """A shared log file is downloaded with the bot token and answered with line numbers."""
+    log = "\n".join(
+        [
+            '<![LOG[Successfully completed scan.]LOG]!><time="03:00:00.000-540" date="11-20-2026" component="WUAHandler" '
+            'context="" type="1" thread="1" file="a.cpp:1">'
+        ]
+        * 3
+        + [
+            '<![LOG[OnSearchComplete - Failed to end search job. Error = 0x80244022.]LOG]!><time="03:15:00.000-540" '
+            'date="11-20-2026" component="WUAHandler" context="" type="3" thread="1" file="a.cpp:2">'
+        ]
+    )
+    harness.slack.add_file("F1", "WUAHandler.log", log.encode(), "C1", "200.2")
+    await harness.bot.event({"type": "file_shared", "file_id": "F1", "user_id": "U2", "channel_id": "C1"})
+    async with asyncio.timeout(10):
+        (reply,) = await harness.slack.wait_for("chat.postMessage")
+    assert reply["thread_ts"] == "200.2"
+    text = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert "WUAHandler.log:4" in text and "0x80244022" in reply["text"]
+
+
+async def test_language_button_switches_to_japanese(harness: Harness) -> None:
+    """The 日本語 button re-renders the explanation in Japanese in place."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "team": {"id": "T1"},
+        "response_url": harness.slack.response_url(),
+        "trigger_id": "1.2",
+        "message": {"ts": "300.3", "text": "x"},
+        "actions": [
+            {
+                "action_id": "cmbot_lang",
+                "block_id": "b",
+                "value": "explain:en:0x800704c7",
+                "type": "button",
+                "action_ts": "1",
+            }
+        ],
+    }
+    assert (await harness.bot.interactive(payload))[0] == 200
+    async with asyncio.timeout(10):
+        (reply,) = await harness.slack.wait_for("response_url")
+    assert reply["replace_original"] is True
+    assert "最長実行時間" in reply["text"]
+
+
+async def test_message_shortcut_diagnoses_in_thread(harness: Harness) -> None:
+    """ "Diagnose with cmbot" explains the chosen message in its thread."""
+    payload = {
+        "type": "message_action",
+        "callback_id": "diagnose_message",
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "team": {"id": "T1"},
+        "trigger_id": "1.2",
+        "response_url": "",
+        "message": {"ts": "400.4", "text": "WARNING: ISusInternal::GetUpdateMetadata2 failed, hr=8007000E"},
+    }
+    assert (await harness.bot.interactive(payload))[0] == 200
+    async with asyncio.timeout(10):
+        (reply,) = await harness.slack.wait_for("chat.postMessage")
+    assert reply["thread_ts"] == "400.4"
+    assert "GetUpdateMetadata2" in reply["text"] or "32-bit" in reply["text"]
+
+
+async def test_app_home_shows_how_to(harness: Harness) -> None:
+    """Opening App Home publishes the how-to and the user's recent checks."""
+    await harness.bot.event({"type": "app_home_opened", "user": "U1", "tab": "home"})
+    async with asyncio.timeout(10):
+        (published,) = await harness.slack.wait_for("views.publish")
+    assert published["user_id"] == "U1"
+    assert "/cmcheck" in json.dumps(published["view"])
+
+
+async def test_japanese_locale_answers_in_japanese(harness: Harness) -> None:
+    """A user whose Slack locale is ja-JP gets Japanese replies."""
+    harness.slack.locales["UJ"] = "ja-JP"
+    await harness.bot.command("/cmerr", "0x80072ee2", user="UJ", response_url=harness.slack.response_url())
+    async with asyncio.timeout(10):
+        (reply,) = await harness.slack.wait_for("response_url")
+    assert "タイムアウト" in reply["text"]
+
+
+async def test_rate_limited_post_is_retried_once_answered(harness: Harness) -> None:
+    """A 429 with Retry-After on chat.postMessage is retried; the reply is posted exactly once."""
+    harness.slack.rate_limit_next = 1
+    event = {
+        "type": "message",
+        "channel": "C1",
+        "user": "U2",
+        "ts": "500.5",
+        "text": "error 0x80244022 again",
+    }
+    await harness.bot.event(event, event_id="Ev500")
+    async with asyncio.timeout(15):
+        posts = await harness.slack.wait_for("chat.postMessage")
+    assert len(posts) == 1
+    assert any(c.method == "429:chat.postMessage" for c in harness.slack.calls)
