@@ -87,7 +87,6 @@ def build_app(deps: Deps) -> AsyncApp:
 
     settings = deps.settings
     app = AsyncApp(
-        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret
         else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from bot.views import explanation_message
@@ -22,7 +23,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         value = body["actions"][0].get("value", "")
         _, lang, text = [*value.split(":", 2), "", ""][:3]
         other: Lang = "en" if lang == "ja" else "ja"
-        message = explanation_message(explain(text, lang=other), other, token=f"explain:{other}:{text}")
+        explanation = await asyncio.to_thread(explain, text, lang=other)
+        message = explanation_message(explanation, other, token=f"explain:{other}:{text}")
         await respond(replace_original=True, **message.as_kwargs())
 
     @app.action("cmbot_rerun")

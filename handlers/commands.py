@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         lang = await deps.lang_for(command.get("user_id"), command.get("channel_id"))
-        message = explanation_message(explain(text, lang=lang), lang, token=f"explain:{lang}:{text[:1900]}")
+        explanation = await asyncio.to_thread(explain, text, lang=lang)
+        message = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
         await respond(response_type="in_channel", **message.as_kwargs())
 
 

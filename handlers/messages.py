@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if channel in deps.channel_quiet or not deps.settings.cmbot_auto_reply or not text.strip():
             return
         lang = await deps.lang_for(event.get("user"), channel)
-        explanation = explain(text[:200_000], lang=lang)
+        explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
         if not (explanation.findings or any(code.name for code in explanation.codes)):
             return  # chatter: stay quiet
         if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
@@ -75,7 +76,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 channel=channel, thread_ts=thread, text=f"Could not download {name}."
             )
             return
-        explanation = explain(data, lang=lang, source=name)
+        explanation = await asyncio.to_thread(explain, data, lang=lang, source=name)
         message = explanation_message(explanation, lang, buttons=False)
         await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
 

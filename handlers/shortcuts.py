@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from bot.views import explanation_message
@@ -21,9 +22,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         channel = (body.get("channel") or {}).get("id", "")
         lang = await deps.lang_for((body.get("user") or {}).get("id"), channel)
         text = str(message.get("text") or "")
-        reply = explanation_message(
-            explain(text[:200_000], lang=lang), lang, token=f"explain:{lang}:{text[:1900]}"
-        )
+        explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
+        reply = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
         await deps.client.chat_postMessage(
             channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), **reply.as_kwargs()
         )
