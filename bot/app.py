@@ -11,6 +11,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redis.asyncio import Redis
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -22,7 +23,9 @@ from bot.dedup import MemorySeenStore, SeenStore
 from bot.dispatch import CheckDispatcher
 from bot.inprocess import InProcessDispatcher
 from bot.policy import Policy, load_policy
+from bot.queue import SaqDispatcher, make_queue
 from bot.settings import Settings
+from bot.store import AuditLog, RateLimiter, RedisSeenStore
 from knowledge.findings import Lang
 
 SLACK_API = "https://slack.com/api/"
@@ -42,7 +45,18 @@ class Deps:
     )
     channel_lang: dict[str, Lang] = field(default_factory=dict)
     channel_quiet: set[str] = field(default_factory=set)
+    audit: AuditLog | None = None
+    rate_limiter: RateLimiter | None = None
     _user_lang: dict[str, Lang] = field(default_factory=dict)
+
+    async def record(self, *, user: str, action: str, target: str, outcome: str, channel: str = "") -> None:
+        """Write to the audit stream when Redis is configured; a failure is logged, never raised."""
+        if self.audit is None:
+            return
+        try:
+            await self.audit.record(user=user, action=action, target=target, outcome=outcome, channel=channel)
+        except Exception:
+            log.warning("audit write failed")
 
     async def lang_for(self, user_id: str | None, channel_id: str | None = None) -> Lang:
         """The channel's setting, else the user's Slack locale (ja-JP → ja), else the default."""
@@ -74,12 +88,26 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def build_deps(settings: Settings, *, dispatcher: CheckDispatcher | None = None) -> Deps:
+def build_deps(
+    settings: Settings, *, dispatcher: CheckDispatcher | None = None, redis_url: str | None = None
+) -> Deps:
+    """In-process checks by default; with a Redis URL, the saq queue and Redis-backed stores."""
     client = web_client(settings)
     policy_path = os.environ.get("CMBOT_POLICY")
     policy = load_policy(Path(policy_path)) if policy_path else Policy.open_default()
-    chosen = dispatcher or InProcessDispatcher(client, deadline_s=settings.cmbot_check_deadline)
-    return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy)
+    if redis_url is None:
+        chosen = dispatcher or InProcessDispatcher(client, deadline_s=settings.cmbot_check_deadline)
+        return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy)
+    redis = Redis.from_url(redis_url)
+    return Deps(
+        settings=settings,
+        client=client,
+        dispatcher=dispatcher or SaqDispatcher(make_queue(redis_url)),
+        policy=policy,
+        seen=RedisSeenStore(redis),
+        audit=AuditLog(redis),
+        rate_limiter=RateLimiter(redis),
+    )
 
 
 def build_app(deps: Deps) -> AsyncApp:

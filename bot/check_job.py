@@ -24,9 +24,19 @@ CheckFn = Callable[..., Awaitable[HostReport]]
 PROGRESS_EVERY_S = 2.0
 
 
+async def _always() -> bool:
+    return True
+
+
 async def run_check_job(
-    request: CheckRequest, client: AsyncWebClient, *, check: CheckFn = check_host, deadline_s: float = 60.0
+    request: CheckRequest,
+    client: AsyncWebClient,
+    *,
+    check: CheckFn = check_host,
+    deadline_s: float = 60.0,
+    claim_final: Callable[[], Awaitable[bool]] = _always,
 ) -> list[HostReport]:
+    """Check every host, then post the final answer once: `claim_final` guards a retried job."""
     lang: Lang = request.lang
     reports: list[HostReport] = []
     last_update = 0.0
@@ -45,6 +55,9 @@ async def run_check_job(
     summary = check_summary_message(
         ordered, lang, token=f"rerun:{' '.join(request.hosts)}|{' '.join(request.kbs)}"
     )
+    if not await claim_final():
+        log.info("request %s was already answered; not answering twice", request.request_id)
+        return ordered
     thread = request.message_ts
     if thread:
         await _update(client, request, summary.as_kwargs())

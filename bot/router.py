@@ -18,7 +18,7 @@ from knowledge.explain import explain
 from knowledge.findings import Lang
 from probes.check import check_hosts
 
-MAX_HOSTS_PER_COMMAND = 50
+MAX_HOSTS_PER_COMMAND = 500
 
 HELP = {
     "en": (

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot.metrics import QUEUE_DEPTH, render
 from bot.settings import Settings
 
 log = logging.getLogger("cmbot.server")
 EVENTS_PATH = "/slack/events"
 
 
-def web_app(app: AsyncApp) -> web.Application:
-    """Commands, events, actions and shortcuts all arrive on Bolt's one path; plus /healthz."""
+def web_app(app: AsyncApp, *, queue_depth: Callable[[], Awaitable[int]] | None = None) -> web.Application:
+    """Commands, events, actions and shortcuts all arrive on Bolt's one path; plus /healthz and
+    Prometheus /metrics."""
 
     async def events(request: web.Request) -> web.Response:
         bolt_request = await to_bolt_request(request)
@@ -24,15 +28,35 @@ def web_app(app: AsyncApp) -> web.Application:
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_: web.Request) -> web.Response:
+        if queue_depth is not None:
+            try:
+                depth = await queue_depth()
+            except Exception:
+                return web.json_response({"status": "queue unavailable"}, status=503)
+            return web.json_response({"status": "ok", "queue_depth": depth})
         return web.json_response({"status": "ok"})
+
+    async def metrics(_: web.Request) -> web.Response:
+        if queue_depth is not None:
+            with contextlib.suppress(Exception):
+                QUEUE_DEPTH.set(await queue_depth())
+        body, content_type = render()
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
     application = web.Application(client_max_size=4 * 1024 * 1024)
     application.router.add_post(EVENTS_PATH, events)
     application.router.add_get("/healthz", healthz)
+    application.router.add_get("/metrics", metrics)
     return application
 
 
-async def serve(app: AsyncApp, settings: Settings, *, port: int | None = None) -> None:
+async def serve(
+    app: AsyncApp,
+    settings: Settings,
+    *,
+    port: int | None = None,
+    queue_depth: Callable[[], Awaitable[int]] | None = None,
+) -> None:
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler  # noqa: PLC0415
 
@@ -40,7 +64,7 @@ async def serve(app: AsyncApp, settings: Settings, *, port: int | None = None) -
         log.info("serving over Socket Mode")
         await handler.start_async()  # type: ignore[no-untyped-call]
         return
-    runner = web.AppRunner(web_app(app))
+    runner = web.AppRunner(web_app(app, queue_depth=queue_depth))
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", port or settings.cmbot_port)  # noqa: S104 - Slack must reach it
     await site.start()

@@ -7,6 +7,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from bot.dispatch import CheckRequest
+from bot.groups import GroupError, expand_targets
+from bot.queue import QueueUnavailable
 from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from bot.views import check_pending_message, denial_message, explanation_message
 from knowledge.explain import explain
@@ -28,12 +30,23 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         hosts, kbs = parse_cmcheck(command.get("text", ""))
         problem = _check_problem(deps, hosts, kbs, user, channel)
+        if problem is None and deps.rate_limiter is not None:
+            limit = deps.policy.rate_limit_for(user)
+            if not await deps.rate_limiter.allow(user, limit=limit.checks, window_s=limit.window_s):
+                problem = f"rate limit: at most {limit.checks} checks per {limit.window_s} s"
         if problem:
             await ack(response_type="ephemeral", **denial_message(problem).as_kwargs())
+            await deps.record(
+                user=user, action="denied", target=" ".join(hosts)[:200], outcome=problem, channel=channel
+            )
             return
         await ack()
         await start_check(
-            deps, hosts=[validate_host(h) for h in hosts], kbs=normalize_kbs(kbs), user=user, channel=channel
+            deps,
+            hosts=[validate_host(h) for h in expand_targets(hosts)],
+            kbs=normalize_kbs(kbs),
+            user=user,
+            channel=channel,
         )
 
     @app.command("/cmerr")
@@ -49,21 +62,27 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await respond(response_type="in_channel", **message.as_kwargs())
 
 
-def _check_problem(deps: Deps, hosts: list[str], kbs: list[str], user: str, channel: str) -> str | None:
-    if not hosts:
+def _check_problem(deps: Deps, targets: list[str], kbs: list[str], user: str, channel: str) -> str | None:
+    """Why the request cannot run (usage, a bad name, the policy), or None. Groups are authorized
+    as groups, then every host they expand to is validated and authorized too."""
+    if not targets:
         return USAGE_CHECK
-    if len(hosts) > MAX_HOSTS_PER_COMMAND:
-        return f"Too many hosts: at most {MAX_HOSTS_PER_COMMAND} per command."
+    for target in targets:
+        decision = deps.policy.authorize(user_id=user, channel_id=channel, target=target)
+        if not decision:
+            return decision.reason
     try:
+        hosts = expand_targets(targets)
         for host in hosts:
             validate_host(host)
         normalize_kbs(kbs)
-    except (BadHostName, BadKb) as exc:
+    except (BadHostName, BadKb, GroupError) as exc:
         return str(exc)
+    if len(hosts) > MAX_HOSTS_PER_COMMAND:
+        return f"Too many hosts: at most {MAX_HOSTS_PER_COMMAND} per command."
     for host in hosts:
-        decision = deps.policy.authorize(user_id=user, channel_id=channel, target=host)
-        if not decision:
-            return decision.reason
+        if host not in targets and not deps.policy.authorize(user_id=user, channel_id=channel, target=host):
+            return f"you are not allowed to check {host}"
     return None
 
 
@@ -93,4 +112,13 @@ async def start_check(
         bypass_cache=bypass_cache,
     )
     deps.recent[user].appendleft(" ".join(hosts))
-    await deps.dispatcher.submit(request)
+    try:
+        await deps.dispatcher.submit(request)
+    except QueueUnavailable as exc:
+        await deps.client.chat_update(
+            channel=channel, ts=request.message_ts or "", text=f"⚠️ Not started: {exc}"
+        )
+        return
+    await deps.record(
+        user=user, action="check", target=" ".join(hosts)[:200], outcome="accepted", channel=channel
+    )

@@ -1,15 +1,22 @@
-"""`cmbot serve [--port N]`: run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP)."""
+"""`cmbot serve [--port N]`: run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP).
+
+Checks go through the saq queue on Redis (REDIS_URL, or an embedded server), run by in-process
+workers unless CMBOT_INPROCESS_WORKERS=0; `cmbot worker` adds more on other machines.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 from bot.app import build_app, build_deps
 from bot.policy import PolicyError
+from bot.redis_server import EmbeddedRedis, RedisUnavailable, check_reachable, redis_url
 from bot.server import serve
 from bot.settings import SettingsError, load_settings
+from bot.worker import build_worker
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,12 +26,32 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    embedded: EmbeddedRedis | None = None
     try:
         settings = load_settings()
-        deps = build_deps(settings)
-    except (SettingsError, PolicyError) as exc:
+        url, embedded = redis_url()
+        check_reachable(url)
+        deps = build_deps(settings, redis_url=url)
+    except (SettingsError, PolicyError, RedisUnavailable) as exc:
         print(f"cmbot serve: {exc}", file=sys.stderr)
+        if embedded is not None:
+            embedded.stop()
         return 2
-    app = build_app(deps)
-    asyncio.run(serve(app, settings, port=args.port))
+    if settings.slack_bot_token is not None:
+        os.environ.setdefault("SLACK_BOT_TOKEN", settings.slack_bot_token.get_secret_value())
+    if settings.slack_api_url:
+        os.environ.setdefault("SLACK_API_URL", settings.slack_api_url)
+    try:
+        asyncio.run(_serve(deps, settings, url, args.port))
+    finally:
+        if embedded is not None:
+            embedded.stop()
     return 0
+
+
+async def _serve(deps, settings, url: str, port: int | None) -> None:  # type: ignore[no-untyped-def]
+    depth = getattr(deps.dispatcher, "depth", None)
+    tasks = [asyncio.create_task(serve(build_app(deps), settings, port=port, queue_depth=depth))]
+    if os.environ.get("CMBOT_INPROCESS_WORKERS", "1") != "0":
+        tasks.append(asyncio.create_task(build_worker(url, concurrency=10).start()))
+    await asyncio.gather(*tasks)

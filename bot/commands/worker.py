@@ -1,0 +1,36 @@
+"""`cmbot worker [--concurrency N]`: run queue workers (REDIS_URL names the shared Redis)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from bot.redis_server import RedisUnavailable, check_reachable
+from bot.worker import build_worker
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("worker", help="run check workers from the Redis queue")
+    parser.add_argument("--concurrency", type=int, default=10, help="checks at once (default 10)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        print(
+            "cmbot worker: set REDIS_URL to the Redis the bot uses (workers must share it)", file=sys.stderr
+        )
+        return 2
+    try:
+        check_reachable(url)
+    except RedisUnavailable as exc:
+        print(f"cmbot worker: {exc}", file=sys.stderr)
+        return 2
+    logging.getLogger().setLevel(logging.INFO)
+    worker = build_worker(url, concurrency=args.concurrency)
+    asyncio.run(worker.start())
+    return 0

@@ -1,0 +1,120 @@
+"""`/cmcheck` through the Redis queue with an in-process worker; policy refusals are audited."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from pydantic import SecretStr
+
+from bot.app import build_app, build_deps
+from bot.policy import load_policy
+from bot.redis_server import EmbeddedRedis
+from bot.server import EVENTS_PATH, web_app
+from bot.settings import Settings
+from bot.store import AuditLog
+from bot.testing import Harness, SignedDriver, SlackStandIn
+from bot.worker import build_worker
+from lab.testing import Lab
+
+SECRET = "queue-secret"
+POLICY = """
+allowed_domains: [corp.example.com]
+rules:
+  - name: desk
+    users: [U1]
+    hosts: ["lab-*", "pc-*", "*.corp.example.com"]
+    groups: [labs]
+"""
+
+
+@pytest.fixture
+async def queued(
+    lab: Lab, redis_server: EmbeddedRedis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    groups = tmp_path / "groups.yaml"
+    groups.write_text("labs: [lab-dual-scan, lab-healthy]\nsecret: [srv-1]\n")
+    monkeypatch.setenv("CMBOT_GROUPS", str(groups))
+    import redis as sync_redis  # noqa: PLC0415
+
+    sync_redis.Redis.from_url(redis_server.url).flushdb()
+    async with SlackStandIn() as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        settings = Settings(
+            slack_bot_token=SecretStr("xoxb-test-token"),
+            slack_signing_secret=SecretStr(SECRET),
+            slack_api_url=slack.api_url,
+            cmbot_check_deadline=10,
+        )
+        deps = build_deps(settings, redis_url=redis_server.url)
+        policy_file = tmp_path / "policy.yaml"
+        policy_file.write_text(POLICY)
+        deps.policy = load_policy(policy_file)
+        worker = build_worker(redis_server.url, concurrency=4)
+        worker_task = asyncio.create_task(worker.start())
+        runner = web.AppRunner(web_app(build_app(deps)))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        async with aiohttp.ClientSession() as session:
+            yield Harness(slack, SignedDriver(f"http://127.0.0.1:{port}{EVENTS_PATH}", SECRET, session), deps)
+        await worker.stop()
+        worker_task.cancel()
+        await runner.cleanup()
+
+
+async def test_cmcheck_group_through_the_queue(queued: Harness) -> None:
+    """`/cmcheck group:labs` fans out through saq; one summary with counts per cause, details in thread."""
+    status, body = await queued.bot.command("/cmcheck", "group:labs")
+    assert (status, body) == (200, "")
+    async with asyncio.timeout(30):
+        posts = await queued.slack.wait_for("chat.postMessage", 3)
+    summary = queued.slack.of("chat.update")[-1]
+    assert summary["text"].startswith("2/2 hosts checked")
+    assert "dual-scan ×1" in summary["text"]
+    details = [p for p in posts if p.get("thread_ts") == summary["ts"]]
+    assert {d["text"].split(":")[0] for d in details} == {"lab-dual-scan", "lab-healthy"}
+
+
+@pytest.mark.parametrize(
+    ("user", "target", "reason"),
+    [
+        ("U2", "pc-1", "not allowed to run /cmcheck here"),
+        ("U1", "group:secret", "not allowed to check group:secret"),
+        ("U1", "pc-1.evil.example.net", "outside the allowed domains"),
+    ],
+)
+async def test_refusals_are_ephemeral_and_audited(
+    queued: Harness, user: str, target: str, reason: str
+) -> None:
+    """A user outside the policy is refused (host, group, foreign domain) and the refusal is audited."""
+    status, body = await queued.bot.command("/cmcheck", target, user=user)
+    answer = json.loads(body)
+    assert status == 200 and answer["response_type"] == "ephemeral" and reason in answer["text"]
+    assert queued.slack.of("chat.postMessage") == []
+    assert queued.deps.audit is not None
+    async with asyncio.timeout(10):
+        while not (rows := await queued.deps.audit.read(user=user)):  # noqa: ASYNC110 - written after the ack
+            await asyncio.sleep(0.02)
+    assert (
+        rows
+        and rows[0]["action"] == "denied"
+        and rows[0]["target"] == target
+        and reason in rows[0]["outcome"]
+    )
+    assert isinstance(queued.deps.audit, AuditLog)
+
+
+async def test_rate_limit_refuses_and_audits(queued: Harness) -> None:
+    """Past the per-user limit, /cmcheck is refused with the limit in the answer."""
+    queued.deps.policy = queued.deps.policy.model_copy(
+        update={"rate_limit": queued.deps.policy.rate_limit.model_copy(update={"checks": 1})}
+    )
+    await queued.bot.command("/cmcheck", "lab-healthy")
+    _status, body = await queued.bot.command("/cmcheck", "lab-healthy")
+    assert "rate limit" in json.loads(body)["text"]
