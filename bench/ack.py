@@ -66,7 +66,7 @@ async def main() -> None:
             "CMBOT_CHECK_DEADLINE": "2",
         }
         env.pop("SLACK_APP_TOKEN", None)
-        server = subprocess.Popen(  # noqa: ASYNC220 - started once, before any timing
+        server = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
             env=env,
             stdout=subprocess.DEVNULL,

@@ -26,7 +26,9 @@ from probes.scripts import bootstrap_arguments, stdin_payload
 
 CLEANUP_SECONDS = 3.0
 
-Reason = Literal["dns", "refused", "auth", "tls", "timeout", "hang", "dropped", "protocol", "script"]
+Reason = Literal[
+    "dns", "refused", "auth", "tls", "timeout", "hang", "dropped", "protocol", "script", "config"
+]
 
 REASON_TEXT: dict[Reason, str] = {
     "dns": "the host name did not resolve (DNS)",
@@ -38,6 +40,7 @@ REASON_TEXT: dict[Reason, str] = {
     "dropped": "the connection was dropped without an answer",
     "protocol": "the WinRM service answered with an error",
     "script": "the probe script failed on the machine",
+    "config": "cmbot refuses this host's WinRM settings",
 }
 
 
@@ -67,9 +70,13 @@ def _protocol(host: InventoryHost, credential: Credential, remaining: float) -> 
     kwargs: dict[str, Any] = {}
     if host.ca_file:
         kwargs["ca_trust_path"] = str(host.ca_file)
+    if host.auth in ("basic", "plaintext") and not host.endpoint.startswith("https://"):
+        raise Unreachable(
+            "auth", "Basic authentication is only used over HTTPS; use NTLM or Kerberos on HTTP"
+        )
     if host.auth == "certificate":
         if not (host.cert_pem and host.cert_key_pem):
-            raise Unreachable("auth", "certificate auth needs cert_pem and cert_key_pem in the inventory")
+            raise Unreachable("config", "certificate auth needs cert_pem and cert_key_pem in the inventory")
         kwargs["cert_pem"], kwargs["cert_key_pem"] = str(host.cert_pem), str(host.cert_key_pem)
     return Protocol(
         endpoint=host.endpoint,

@@ -45,3 +45,15 @@ def test_default_profile_and_missing() -> None:
     )
     with pytest.raises(CredentialError, match="CMBOT_WINRM_USER"):
         credential_for("pc-2", None, env={})
+
+
+def test_basic_over_plain_http_is_refused() -> None:
+    """The runner refuses to send a Basic password over plain HTTP."""
+    import pytest as _pytest  # noqa: PLC0415
+
+    from probes.credentials import Credential  # noqa: PLC0415
+    from probes.runner import Unreachable, run_probe  # noqa: PLC0415
+
+    entry = InventoryHost(name="pc-1", endpoint="http://127.0.0.1:9/wsman", auth="basic")
+    with _pytest.raises(Unreachable, match="only used over HTTPS"):
+        run_probe(entry, Credential("u", SecretStr("p")), "# x", {}, deadline_s=1)
