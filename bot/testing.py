@@ -37,6 +37,7 @@ class SlackStandIn:
     file_bodies: dict[str, bytes] = field(default_factory=dict)
     locales: dict[str, str] = field(default_factory=dict)
     rate_limit_next: int = 0
+    server_error_next: int = 0
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
@@ -122,6 +123,10 @@ class SlackStandIn:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
             )
+        if self.server_error_next > 0 and method.startswith("chat."):
+            self.server_error_next -= 1
+            self.calls.append(Call(f"500:{method}", {}))
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
         args = await self._args(request)
         self.calls.append(Call(method, args))
         self.changed.set()

@@ -9,6 +9,7 @@ import sys
 from typing import TextIO
 
 from bot.commands.explain import print_finding
+from bot.groups import GroupError, expand_targets
 from knowledge.findings import Lang
 from probes.check import check_hosts
 from probes.report import HostReport
@@ -19,7 +20,7 @@ _CHECKLIST = {"en": "Checks", "ja": "チェック"}
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("check", help="check ConfigMgr clients over WinRM (read-only)")
-    parser.add_argument("hosts", nargs="+", metavar="HOST", help="host names (see CMBOT_INVENTORY)")
+    parser.add_argument("hosts", nargs="+", metavar="HOST", help="host names or group:NAME (CMBOT_GROUPS)")
     parser.add_argument("--kb", action="append", default=[], metavar="KB", help="an update to look for")
     parser.add_argument("--json", action="store_true", help="one JSON object per host, in a list")
     parser.add_argument("--lang", choices=("en", "ja"), default="en")
@@ -28,7 +29,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    reports = asyncio.run(check_hosts(args.hosts, kbs=args.kb, deadline_s=args.deadline, lang=args.lang))
+    try:
+        hosts = expand_targets(args.hosts)
+    except GroupError as exc:
+        print(f"cmbot check: {exc}", file=sys.stderr)
+        return 2
+    reports = asyncio.run(check_hosts(hosts, kbs=args.kb, deadline_s=args.deadline, lang=args.lang))
     if args.json:
         json.dump([r.model_dump(mode="json") for r in reports], sys.stdout, ensure_ascii=False, indent=2)
         print()

@@ -207,3 +207,35 @@ async def test_rate_limited_post_is_retried_once_answered(harness: Harness) -> N
         posts = await harness.slack.wait_for("chat.postMessage")
     assert len(posts) == 1
     assert any(c.method == "429:chat.postMessage" for c in harness.slack.calls)
+
+
+async def test_server_error_post_is_retried_once_answered(harness: Harness) -> None:
+    """A 5xx from chat.postMessage is retried; the reply is posted exactly once."""
+    harness.slack.server_error_next = 1
+    event = {
+        "type": "message",
+        "channel": "C1",
+        "user": "U2",
+        "ts": "600.6",
+        "text": "hr=8007000E in WindowsUpdate.log",
+    }
+    await harness.bot.event(event, event_id="Ev600")
+    async with asyncio.timeout(15):
+        posts = await harness.slack.wait_for("chat.postMessage")
+    assert len(posts) == 1
+    assert any(c.method == "500:chat.postMessage" for c in harness.slack.calls)
+
+
+async def test_no_winrm_password_in_anything_posted(harness: Harness, lab) -> None:  # type: ignore[no-untyped-def]
+    """Checks of good and failing hosts post no WinRM password (plain or in a Basic header) to Slack."""
+    import base64  # noqa: PLC0415
+
+    for host in ("lab-healthy", "lab-winrm-badcreds", "lab-winrm-tls"):
+        await harness.bot.command("/cmcheck", host)
+    async with asyncio.timeout(30):
+        await harness.slack.wait_for("chat.postMessage", 6)
+    seen = json.dumps([c.args for c in harness.slack.calls], ensure_ascii=False)
+    password = lab.credentials.password
+    assert password not in seen
+    assert base64.b64encode(f"{lab.credentials.qualified}:{password}".encode()).decode() not in seen
+    assert "credentials were rejected" in seen

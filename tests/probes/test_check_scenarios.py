@@ -67,3 +67,17 @@ def test_asked_kb_not_targeted(full_lab: Lab) -> None:
     report = asyncio.run(check_host("lab-healthy", kbs=["KB9999999"]))
     assert report.findings[0].id == "not-targeted"
     assert "KB9999999" in report.checks[2].detail
+
+
+def test_cli_checks_a_group(full_lab: Lab, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`cmbot check group:NAME` expands the group from CMBOT_GROUPS and reports every host."""
+    from bot.cli import main  # noqa: PLC0415
+
+    groups = tmp_path / "groups.yaml"
+    groups.write_text("pilot: [lab-healthy, lab-dual-scan]\n")
+    monkeypatch.setenv("CMBOT_GROUPS", str(groups))
+    assert main(["check", "group:pilot", "--json"]) == 1
+    reports = json.loads(capsys.readouterr().out)
+    assert [r["host"] for r in reports] == ["lab-healthy", "lab-dual-scan"]
+    assert main(["check", "group:nope"]) == 2
+    assert "no host group named 'nope'" in capsys.readouterr().err
