@@ -6,6 +6,7 @@ names through it. Real inventories leave `password` empty and point at secrets i
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Literal
@@ -72,5 +73,19 @@ def save_inventory(inventory: Inventory, path: Path) -> None:
 
 
 def inventory_from_env() -> Inventory | None:
+    """The inventory CMBOT_INVENTORY names, parsed once per file version (path, mtime, size)."""
     raw = os.environ.get(ENV_VAR)
-    return load_inventory(Path(raw)) if raw else None
+    if not raw:
+        return None
+    path = Path(raw)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise InventoryError(f"{path}: cannot read the inventory ({exc.strerror})") from None
+    return _cached_inventory(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_inventory(path: str, mtime_ns: int, size: int) -> Inventory:
+    del mtime_ns, size  # cache key: a rewritten file is parsed again
+    return load_inventory(Path(path))
