@@ -123,3 +123,29 @@ async def test_redis_down_and_back_loses_no_accepted_job(slow_lab: Lab, tmp_path
                 _stop(worker)
     finally:
         server.stop()
+
+
+async def test_running_worker_recovers_when_redis_returns(slow_lab: Lab, tmp_path: Path) -> None:
+    """A worker running through a Redis outage serves checks again once Redis is back."""
+    directory = tmp_path / "redis"
+    server = EmbeddedRedis(directory=directory).start()
+    port = server.port
+    try:
+        async with SlackStandIn() as slack:
+            worker = _worker(server.url, slack, slow_lab)
+            try:
+                await asyncio.sleep(1.5)  # the worker is connected and polling
+                server.stop()
+                await asyncio.sleep(2)
+                assert worker.poll() is None, "the worker must survive the outage"
+                server = EmbeddedRedis(directory=directory, port=port).start()
+                dispatcher = SaqDispatcher(make_queue(server.url))
+                await dispatcher.submit(_request("lab-healthy"))
+                async with asyncio.timeout(30):
+                    await slack.wait_for("chat.update")
+                assert len(_finals(slack, "lab-healthy")) == 1
+                await dispatcher.queue.disconnect()
+            finally:
+                _stop(worker)
+    finally:
+        server.stop()
