@@ -110,7 +110,9 @@ def build_deps(
     )
 
 
-def build_app(deps: Deps) -> AsyncApp:
+def build_app(deps: Deps, *, process_before_response: bool = False) -> AsyncApp:
+    """The app; `process_before_response` makes dispatch return only after the listener finished
+    (the console uses it to know when a reply is complete)."""
     from handlers import register_all  # noqa: PLC0415 - handlers import views; keep app import light
 
     settings = deps.settings
@@ -119,6 +121,7 @@ def build_app(deps: Deps) -> AsyncApp:
         if settings.slack_signing_secret
         else None,
         client=deps.client,
+        process_before_response=process_before_response,
     )
     register_all(app, deps)
     return app

@@ -39,6 +39,8 @@ class SlackStandIn:
     rate_limit_next: int = 0
     server_error_next: int = 0
     calls: list[Call] = field(default_factory=list)
+    answers: dict[int, str] = field(default_factory=dict)
+    """The `ts` answered to each call, by its index in `calls`."""
     responses: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     _runner: web.AppRunner | None = None
@@ -129,8 +131,11 @@ class SlackStandIn:
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)
         args = await self._args(request)
         self.calls.append(Call(method, args))
+        answer = self._answer(method, args)
+        if "ts" in answer:
+            self.answers[len(self.calls) - 1] = str(answer["ts"])
         self.changed.set()
-        return web.json_response(self._answer(method, args))
+        return web.json_response(answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":

@@ -7,6 +7,7 @@ too. Every builder ends in `fit()`, which enforces Slack's limits whatever the i
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,7 +154,10 @@ def explanation_message(
     for index, finding in enumerate(explanation.findings[:4]):
         if index:
             blocks.append({"type": "divider"})
-        blocks.extend(_finding_blocks(finding, lang, evidence=evidence))
+        found = _finding_blocks(finding, lang, evidence=evidence)
+        if index == 0 and verdict.startswith(finding.title):
+            found[0] = _section(escape(finding.summary))  # the verdict line already names it
+        blocks.extend(found)
     if len(explanation.findings) > 4:
         blocks.append(_context(labels["more"].format(count=len(explanation.findings) - 4)))
     if explanation.codes:
@@ -191,7 +195,9 @@ def check_summary_message(reports: list[HostReport], lang: Lang, *, token: str =
         text = f"{report.host}: {report.verdict}"
         blocks = [_section(f"*{escape(text)}*")]
         if report.findings:
-            blocks.extend(_finding_blocks(report.findings[0], lang, evidence=False))
+            found = _finding_blocks(report.findings[0], lang, evidence=False)
+            found[0] = _section(escape(report.findings[0].summary))  # the verdict line names it
+            blocks.extend(found)
         blocks.append(_context(labels["details"]))
     else:
         counts: dict[str, int] = {}
@@ -235,8 +241,21 @@ def denial_message(reason: str) -> Message:
     return fit(Message(text=f"Not allowed: {reason}", blocks=[_section(f"🚫 {escape(reason)}")]))
 
 
+_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+_LINK = re.compile(r"<(https?://[^|>]+)(?:\|[^>]*)?>")
+
+
+def _plain(mrkdwn: str) -> str:
+    text = _LINK.sub(r"\1", _BOLD.sub(r"\1", mrkdwn)).replace("`", "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def render_text(message: Message) -> str:
-    """Blocks as readable terminal text (console and logs)."""
+    """Blocks as readable terminal text (console and logs): mrkdwn marks and escapes removed."""
+    return _plain(_render_blocks(message))
+
+
+def _render_blocks(message: Message) -> str:
     out: list[str] = []
     for block in message.blocks:
         if block["type"] in ("section", "header"):

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.check_job import run_check_job
 from bot.dispatch import CheckRequest
+from bot.metrics import observe_report
 from bot.queue import heartbeat_s, make_queue
 from bot.redact import register_secret
 from bot.store import AuditLog, HostLock, ResultCache
@@ -81,6 +82,7 @@ async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str
         outcome = (
             report.findings[0].id if report.findings else ("healthy" if report.reachable else "unreachable")
         )
+        observe_report(outcome, report.findings[0].id if report.findings else None, report.duration_s)
         await audit.record(
             user=req.user_id, action="check", target=report.host, outcome=outcome, channel=req.channel_id
         )

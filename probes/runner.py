@@ -72,7 +72,7 @@ def _protocol(host: InventoryHost, credential: Credential, remaining: float) -> 
         kwargs["ca_trust_path"] = str(host.ca_file)
     if host.auth in ("basic", "plaintext") and not host.endpoint.startswith("https://"):
         raise Unreachable(
-            "auth", "Basic authentication is only used over HTTPS; use NTLM or Kerberos on HTTP"
+            "config", "Basic authentication is only used over HTTPS; use NTLM or Kerberos on HTTP"
         )
     if host.auth == "certificate":
         if not (host.cert_pem and host.cert_key_pem):

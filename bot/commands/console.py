@@ -6,7 +6,6 @@ import argparse
 import logging
 
 from bot.console import run_console
-from bot.router import load_session
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,6 +18,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.WARNING)
-    session = load_session(args.lang)
-    session.deadline_s = args.deadline
-    return run_console(session, with_lab=args.with_lab)
+    logging.getLogger("saq").setLevel(logging.ERROR)
+    logging.getLogger("slack_bolt").setLevel(logging.ERROR)
+    return run_console(lang=args.lang, with_lab=args.with_lab, deadline_s=args.deadline)

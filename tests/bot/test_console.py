@@ -1,12 +1,15 @@
-"""The console answers piped commands against the lab hosts, like `echo … | make run`."""
+"""The console drives the real Slack app (same handlers, same queue) and prints its replies."""
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
-from bot.policy import load_policy
-from bot.router import Session, answer, parse_cmcheck
+from bot.console import ConsoleBot
+from bot.router import parse_cmcheck
+from lab.testing import Lab, run_lab
 
 
 def _console(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -21,7 +24,7 @@ def _console(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_piped_cmcheck_prints_the_diagnosis() -> None:
-    """`/cmcheck <lab host>` piped into the console prints that host's verdict first."""
+    """`/cmcheck <lab host>` piped into the console prints that host's verdict first, then the thread."""
     result = _console("/cmcheck lab-sup-scan-timeout\n", "--with-lab")
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
@@ -34,7 +37,7 @@ def test_piped_cmerr_prints_the_explanation() -> None:
     """`/cmerr 0x80244022` piped into the console prints its explanation, verdict first."""
     result = _console("/cmerr 0x80244022\n", "--with-lab")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("sup-service-unavailable:")
+    assert result.stdout.startswith("The software update point answered HTTP 503 (0x80244022)")
     assert "WU_E_PT_HTTP_STATUS_SERVICE_UNAVAIL" in result.stdout
 
 
@@ -44,38 +47,44 @@ def test_japanese_console() -> None:
     assert "タイムアウト" in result.stdout.splitlines()[0]
 
 
-async def test_chatter_gets_no_reply() -> None:
-    """Plain conversation without codes or log lines gets no answer."""
-    assert await answer("anyone up for lunch?", Session()) is None
-    assert await answer("   ", Session()) is None
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Lab]:
+    with run_lab() as running:
+        previous = os.environ.get("CMBOT_INVENTORY")
+        os.environ["CMBOT_INVENTORY"] = str(running.inventory_path)
+        yield running
+        if previous is None:
+            os.environ.pop("CMBOT_INVENTORY", None)
+        else:
+            os.environ["CMBOT_INVENTORY"] = previous
 
 
-async def test_pasted_code_gets_a_reply_and_lang_switches() -> None:
-    """A pasted code is explained; /lang switches the reply language."""
-    session = Session()
-    reply = await answer("seeing 0x800704c7 on the install", session)
-    assert reply is not None and reply.startswith("max-runtime-exceeded")
-    await answer("/lang ja", session)
-    reply = await answer("/cmerr 0x800704c7", session)
+@pytest.fixture
+async def bot(lab: Lab):  # type: ignore[no-untyped-def]
+    async with ConsoleBot.running(lang="en", deadline_s=10) as running:
+        yield running
+
+
+async def test_chatter_pasted_codes_and_lang(bot: ConsoleBot) -> None:
+    """Chatter gets no reply; a pasted code does; /lang switches the language."""
+    assert await bot.handle("anyone up for lunch?") is None
+    assert await bot.handle("   ") is None
+    reply = await bot.handle("seeing 0x800704c7 on the install")
+    assert reply is not None and "0x800704C7" in reply
+    await bot.handle("/lang ja")
+    reply = await bot.handle("/cmerr 0x800704c7")
     assert reply is not None and "最長実行時間" in reply
+
+
+async def test_usage_and_refusals(bot: ConsoleBot) -> None:
+    """Incomplete commands and bad hosts get one short answer."""
+    assert (await bot.handle("/cmerr")) == "Usage: /cmerr CODE-OR-TEXT (an error code, a symbol or log lines)"
+    reply = await bot.handle("/cmcheck")
+    assert reply is not None and "Usage: /cmcheck" in reply
+    reply = await bot.handle("/cmcheck $(calc)")
+    assert reply is not None and "not a valid host name" in reply
 
 
 def test_parse_cmcheck() -> None:
     """Hosts and kb: parameters are told apart."""
     assert parse_cmcheck("pc-1 pc-2 kb:KB5031356") == (["pc-1", "pc-2"], ["KB5031356"])
-
-
-async def test_policy_refusal(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A user outside the policy is refused before anything connects."""
-    path = tmp_path / "policy.yaml"
-    path.write_text("rules: [{name: desk, users: [U1], hosts: ['pc-*']}]\n")
-    session = Session(user_id="U2", policy=load_policy(path))
-    reply = await answer("/cmcheck pc-1", session)
-    assert reply is not None and reply.startswith("Not allowed")
-
-
-@pytest.mark.parametrize("line", ["/cmcheck", "/cmerr", "/lang fr"])
-async def test_usage_messages(line: str) -> None:
-    """Incomplete commands get a one-line usage answer."""
-    reply = await answer(line, Session())
-    assert reply is not None and reply.startswith("Usage")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.cli import main
-from bot.router import Session, answer
+from bot.console import ConsoleBot
 from lab.testing import Lab, run_lab
 
 PATHS = [
@@ -48,14 +48,15 @@ def _forms(lab: Lab) -> list[str]:
 async def test_console_paths_never_show_the_password(lab: Lab, caplog: pytest.LogCaptureFixture) -> None:
     """Replies, raw log records (all loggers at DEBUG, no redaction filter) and exception text are
     free of the secret."""
-    session = Session(deadline_s=3)
     replies: list[str] = []
     with caplog.at_level(logging.DEBUG):
-        for line in PATHS:
-            try:
-                replies.append(await answer(line, session) or "")
-            except Exception as exc:
-                replies.append(repr(exc))
+        async with ConsoleBot.running(lang="en", deadline_s=3) as bot:
+            for line in PATHS:
+                try:
+                    replies.append(await bot.handle(line) or "")
+                except Exception as exc:
+                    replies.append(repr(exc))
+            replies.append(repr([c.args for c in bot.slack.calls]))
     seen = "\n".join(replies) + caplog.text
     assert "lab-sup-scan-timeout: sup-scan-timeout" in seen
     for form in _forms(lab):
