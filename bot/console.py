@@ -37,6 +37,7 @@ from lab.testing import Lab, start_lab
 
 PROMPT = "cmbot> "
 USER, CHANNEL = "UCONSOLE", "CCONSOLE"
+CONSOLE_TOKEN = "xoxb-console"  # noqa: S105 - the token of the loopback Web API stand-in, not a secret
 log = logging.getLogger("cmbot.console")
 
 
@@ -55,12 +56,10 @@ class ConsoleBot:
         secret = secrets.token_hex(16)
         try:
             async with SlackStandIn() as slack:
-                os.environ["SLACK_BOT_TOKEN"] = "xoxb-console"  # noqa: S105 - the loopback stand-in's token
-                os.environ["SLACK_API_URL"] = slack.api_url
                 os.environ["CMBOT_CHECK_DEADLINE"] = str(deadline_s)
                 slack.locales[USER] = "ja-JP" if lang == "ja" else "en-US"
                 settings = Settings(
-                    slack_bot_token=SecretStr("xoxb-console"),
+                    slack_bot_token=SecretStr(CONSOLE_TOKEN),
                     slack_signing_secret=SecretStr(secret),
                     slack_api_url=slack.api_url,
                     cmbot_lang=lang,
@@ -68,7 +67,9 @@ class ConsoleBot:
                 )
                 deps = build_deps(settings, redis_url=url)
                 deps.policy = policy_from_env()
-                worker = build_worker(url, concurrency=8)
+                worker = build_worker(
+                    url, concurrency=8, slack_token=CONSOLE_TOKEN, slack_api_url=slack.api_url
+                )
                 worker_task = asyncio.create_task(worker.start())
                 try:
                     yield cls(build_app(deps, process_before_response=True), deps, slack, secret, deadline_s)

@@ -89,22 +89,25 @@ async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str
     return {"hosts": len(reports)}
 
 
-async def _startup(ctx: dict[str, Any]) -> None:
-    token = os.environ.get("SLACK_BOT_TOKEN", "")
-    register_secret(token)
-    ctx["slack"] = AsyncWebClient(
-        token=token,
-        base_url=os.environ.get("SLACK_API_URL") or "https://slack.com/api/",
-        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
-    )
-    ctx["redis"] = ctx["worker"].queue.redis
+def build_worker(
+    url: str, *, concurrency: int = 10, slack_token: str | None = None, slack_api_url: str | None = None
+) -> Worker[Any]:
+    """A saq worker; the Slack token and API URL default to SLACK_BOT_TOKEN and SLACK_API_URL."""
 
+    async def startup(ctx: dict[str, Any]) -> None:
+        token = slack_token or os.environ.get("SLACK_BOT_TOKEN", "")
+        register_secret(token)
+        ctx["slack"] = AsyncWebClient(
+            token=token,
+            base_url=slack_api_url or os.environ.get("SLACK_API_URL") or "https://slack.com/api/",
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+        )
+        ctx["redis"] = ctx["worker"].queue.redis
 
-def build_worker(url: str, *, concurrency: int = 10) -> Worker[Any]:
     return Worker(
         make_queue(url),
         functions=[run_check],
         concurrency=concurrency,
-        startup=_startup,
+        startup=startup,
         timers={"sweep": 1, "abort": 1},  # type: ignore[arg-type]
     )
