@@ -1,15 +1,13 @@
 """The console drives the real Slack app (same handlers, same queue) and prints its replies."""
 
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
 from bot.console import ConsoleBot
 from bot.router import parse_cmcheck
-from lab.testing import Lab, run_lab
+from lab.testing import Lab
 
 
 def _console(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -45,18 +43,6 @@ def test_japanese_console() -> None:
     """With --lang ja the answer is in Japanese."""
     result = _console("/cmerr 0x80072ee2\n", "--lang", "ja")
     assert "タイムアウト" in result.stdout.splitlines()[0]
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[Lab]:
-    with run_lab() as running:
-        previous = os.environ.get("CMBOT_INVENTORY")
-        os.environ["CMBOT_INVENTORY"] = str(running.inventory_path)
-        yield running
-        if previous is None:
-            os.environ.pop("CMBOT_INVENTORY", None)
-        else:
-            os.environ["CMBOT_INVENTORY"] = previous
 
 
 @pytest.fixture

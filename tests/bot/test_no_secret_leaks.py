@@ -2,14 +2,12 @@
 
 import base64
 import logging
-import os
-from collections.abc import Iterator
 
 import pytest
 
 from bot.cli import main
 from bot.console import ConsoleBot
-from lab.testing import Lab, run_lab
+from lab.testing import Lab
 
 PATHS = [
     "/cmcheck lab-healthy lab-sup-scan-timeout kb:KB5031356",
@@ -23,20 +21,6 @@ PATHS = [
     "/lang ja",
     "/cmcheck lab-dual-scan",
 ]
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[Lab]:
-    with run_lab() as running:
-        previous = os.environ.get("CMBOT_INVENTORY")
-        os.environ["CMBOT_INVENTORY"] = str(running.inventory_path)
-        try:
-            yield running
-        finally:
-            if previous is None:
-                os.environ.pop("CMBOT_INVENTORY", None)
-            else:
-                os.environ["CMBOT_INVENTORY"] = previous
 
 
 def _forms(lab: Lab) -> list[str]:

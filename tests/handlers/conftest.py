@@ -1,8 +1,7 @@
 """The real Slack app over HTTP on a loopback port, talking to a recording Web API stand-in."""
 
 import json
-import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -15,7 +14,7 @@ from bot.server import EVENTS_PATH, web_app
 from bot.settings import Settings
 from bot.testing import Harness, SignedDriver, SlackStandIn
 from bot.views import MAX_BLOCK_JSON_CHARS, MAX_BLOCKS, MAX_SECTION_CHARS, MAX_TEXT_CHARS
-from lab.testing import Lab, run_lab
+from lab.testing import Lab
 
 TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret"
@@ -34,20 +33,6 @@ def assert_within_limits(message: dict[str, Any]) -> None:
             assert len(block["text"]["text"]) <= MAX_SECTION_CHARS
         if block["type"] == "actions":
             assert len(block["elements"]) <= 25
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[Lab]:
-    with run_lab() as running:
-        previous = os.environ.get("CMBOT_INVENTORY")
-        os.environ["CMBOT_INVENTORY"] = str(running.inventory_path)
-        try:
-            yield running
-        finally:
-            if previous is None:
-                os.environ.pop("CMBOT_INVENTORY", None)
-            else:
-                os.environ["CMBOT_INVENTORY"] = previous
 
 
 @pytest.fixture
