@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from knowledge.datafile import load_model
 
 GROUP_PREFIX = "group:"
 
@@ -141,18 +142,4 @@ def load_policy(path: Path | None) -> Policy:
     """Load and validate a policy file; `None` gives the open default."""
     if path is None:
         return Policy.open_default()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise PolicyError(f"{path}:{where} is not valid YAML") from None
-    try:
-        return Policy.model_validate(raw or {})
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"field {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
-        )
-        raise PolicyError(f"{path}: {problems}") from None
+    return load_model(path, Policy, PolicyError, "policy file")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge.causes import CAUSE_IDS
+from knowledge.datafile import load_model
 
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
 LabAuth = Literal["basic", "ntlm", "https"]
@@ -83,20 +83,7 @@ def load_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> Scenario:
 
 
 def _load_one(path: Path) -> Scenario:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError(f"{path}:{f' line {mark.line + 1}' if mark else ''}: not valid YAML") from None
-    try:
-        return Scenario.model_validate(raw or {})
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"field {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
-        )
-        raise ScenarioError(f"{path}: {problems}") from None
+    return load_model(path, Scenario, ScenarioError, "scenario file")
 
 
 def load_scenarios(directory: Path = SCENARIO_DIR) -> list[Scenario]:

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer
+
+from knowledge.datafile import load_model
 
 ENV_VAR = "CMBOT_INVENTORY"
 Transport = Literal["ntlm", "kerberos", "basic", "ssl", "certificate", "plaintext"]
@@ -51,19 +53,7 @@ class Inventory(BaseModel):
 
 
 def load_inventory(path: Path) -> Inventory:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InventoryError(f"{path}: cannot read the inventory ({exc.strerror})") from None
-    except yaml.YAMLError:
-        raise InventoryError(f"{path}: not valid YAML") from None
-    try:
-        return Inventory.model_validate(raw or {})
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"field {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
-        )
-        raise InventoryError(f"{path}: {problems}") from None
+    return load_model(path, Inventory, InventoryError, "inventory")
 
 
 def save_inventory(inventory: Inventory, path: Path) -> None:
