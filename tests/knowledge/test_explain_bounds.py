@@ -200,7 +200,7 @@ def test_ranking_error_snippet_over_info_snippet() -> None:
     ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=2000), st.binary(max_size=2000)))
 def test_explain_never_raises(data: str | bytes) -> None:
     """Arbitrary text or bytes always give an Explanation."""
