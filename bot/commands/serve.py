@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 
 from bot.app import build_app, build_deps
@@ -53,5 +54,13 @@ async def _serve(deps, settings, url: str, port: int | None) -> None:  # type: i
     depth = getattr(deps.dispatcher, "depth", None)
     tasks = [asyncio.create_task(serve(build_app(deps), settings, port=port, queue_depth=depth))]
     if os.environ.get("CMBOT_INPROCESS_WORKERS", "1") != "0":
+        # saq's worker stops itself on SIGTERM/SIGINT; the server then stops with it.
         tasks.append(asyncio.create_task(build_worker(url, concurrency=10).start()))
-    await asyncio.gather(*tasks)
+    else:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, tasks[0].cancel)
+    _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
