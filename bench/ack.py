@@ -132,9 +132,10 @@ ack (here on a `.invalid` name that fails at once, so the bench measures the bot
 Target (issue 5): p99 under 100 ms — {"met" if worst < 100 else "NOT met"} (worst p99 {worst:.1f} ms).
 
 Why the tail: Bolt (async) notices the ack by polling every 10 ms, and everything after the ack
-(Web API calls, rendering, and with the in-process dispatcher the check job itself) shares the
-bot's one event loop, so a 50-wide burst queues acks behind that work. Moving checks to queue
-workers (issue 6) leaves the bot process only the ack and an enqueue.""",
+(Web API calls, rendering, and the in-process queue worker) shares the bot's one event loop,
+so a 50-wide burst queues acks behind that work; and the load generator and Web API stand-in
+share the same two cores (see the /healthz baseline's tail). With `CMBOT_INPROCESS_WORKERS=0`
+the bot process does only the ack, one Web API call and an enqueue.""",
     )
 
 
