@@ -8,9 +8,12 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict, deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 from redis.asyncio import Redis
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -19,6 +22,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.dedup import MemorySeenStore, SeenStore
 from bot.dispatch import CheckDispatcher
 from bot.inprocess import InProcessDispatcher
@@ -47,6 +51,7 @@ class Deps:
     channel_quiet: set[str] = field(default_factory=set)
     audit: AuditLog | None = None
     rate_limiter: RateLimiter | None = None
+    background: Background = field(default_factory=Background)
     _user_lang: dict[str, Lang] = field(default_factory=dict)
 
     async def record(self, *, user: str, action: str, target: str, outcome: str, channel: str = "") -> None:
@@ -88,6 +93,19 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+@asynccontextmanager
+async def shared_session(client: AsyncWebClient) -> AsyncIterator[None]:
+    """One keep-alive connection pool for the Web API while serving; without it slack_sdk opens
+    (and tears down) a new HTTP session for every call."""
+    session = aiohttp.ClientSession()
+    client.session = session
+    try:
+        yield
+    finally:
+        client.session = None
+        await session.close()
+
+
 def build_deps(
     settings: Settings, *, dispatcher: CheckDispatcher | None = None, redis_url: str | None = None
 ) -> Deps:
@@ -110,9 +128,10 @@ def build_deps(
     )
 
 
-def build_app(deps: Deps, *, process_before_response: bool = False) -> AsyncApp:
-    """The app; `process_before_response` makes dispatch return only after the listener finished
-    (the console uses it to know when a reply is complete)."""
+def build_app(deps: Deps) -> AsyncApp:
+    """The app. Every listener acks and hands its work to `deps.background` before it returns,
+    so Bolt runs it inline (`process_before_response`) and answers HTTP as soon as it returns:
+    no 10 ms polling for the ack, and the work stays tracked for shutdown and the console."""
     from handlers import register_all  # noqa: PLC0415 - handlers import views; keep app import light
 
     settings = deps.settings
@@ -121,7 +140,7 @@ def build_app(deps: Deps, *, process_before_response: bool = False) -> AsyncApp:
         if settings.slack_signing_secret
         else None,
         client=deps.client,
-        process_before_response=process_before_response,
+        process_before_response=True,
     )
     register_all(app, deps)
     return app

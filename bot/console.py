@@ -72,7 +72,7 @@ class ConsoleBot:
                 )
                 worker_task = asyncio.create_task(worker.start())
                 try:
-                    yield cls(build_app(deps, process_before_response=True), deps, slack, secret, deadline_s)
+                    yield cls(build_app(deps), deps, slack, secret, deadline_s)
                 finally:
                     await worker.stop()
                     worker_task.cancel()
@@ -107,6 +107,7 @@ class ConsoleBot:
     async def _dispatch(self, body: str, content_type: str) -> str:
         headers: dict[str, str | Sequence[str]] = {"Content-Type": content_type, **self._signer.sign(body)}
         response = await self.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+        await self.deps.background.drain(timeout_s=self.deadline_s * 2 + 30)
         if response.status != 200:
             return f"(the app answered HTTP {response.status})"
         return str(response.body or "")

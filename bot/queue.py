@@ -22,6 +22,7 @@ def heartbeat_s() -> int:
 
 
 RETRIES = 3
+QUEUE_DOWN = "the check queue (Redis) is unavailable; try again in a minute"
 
 
 class QueueUnavailable(RuntimeError):
@@ -65,7 +66,7 @@ class SaqDispatcher:
             )
         except (RedisError, OSError) as exc:
             log.warning("enqueue of %s failed: %s", request.request_id, type(exc).__name__)
-            raise QueueUnavailable("the check queue (Redis) is unavailable; try again in a minute") from None
+            raise QueueUnavailable(QUEUE_DOWN) from None
 
     async def depth(self) -> int:
         return int(await self.queue.count("queued"))

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -18,13 +19,19 @@ log = logging.getLogger("cmbot.server")
 EVENTS_PATH = "/slack/events"
 
 
-def web_app(app: AsyncApp, *, queue_depth: Callable[[], Awaitable[int]] | None = None) -> web.Application:
+def web_app(
+    app: AsyncApp,
+    *,
+    queue_depth: Callable[[], Awaitable[int]] | None = None,
+    acking: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
+) -> web.Application:
     """Commands, events, actions and shortcuts all arrive on Bolt's one path; plus /healthz and
-    Prometheus /metrics."""
+    Prometheus /metrics. `acking` marks each request in flight (see `Background.acking`)."""
 
     async def events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
-        bolt_response = await app.async_dispatch(bolt_request)
+        with acking():
+            bolt_request = await to_bolt_request(request)
+            bolt_response = await app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_: web.Request) -> web.Response:
@@ -56,6 +63,7 @@ async def serve(
     *,
     port: int | None = None,
     queue_depth: Callable[[], Awaitable[int]] | None = None,
+    acking: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
 ) -> None:
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler  # noqa: PLC0415
@@ -64,7 +72,7 @@ async def serve(
         log.info("serving over Socket Mode")
         await handler.start_async()  # type: ignore[no-untyped-call]
         return
-    runner = web.AppRunner(web_app(app, queue_depth=queue_depth))
+    runner = web.AppRunner(web_app(app, queue_depth=queue_depth, acking=acking))
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", port or settings.cmbot_port)  # noqa: S104 - Slack must reach it
     await site.start()

@@ -77,9 +77,10 @@ class RateLimiter:
     async def allow(self, user: str, *, limit: int, window_s: int) -> bool:
         window = int(time.time() // window_s)
         key = f"{PREFIX}rate:{user}:{window}"
-        count = await self.redis.incr(key)
-        if count == 1:
-            await self.redis.expire(key, window_s + 1)
+        async with self.redis.pipeline(transaction=False) as pipe:  # one round trip on the ack path
+            pipe.set(key, 0, ex=window_s + 1, nx=True)
+            pipe.incr(key)
+            _, count = await pipe.execute()
         return int(count) <= limit
 
 

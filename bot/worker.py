@@ -13,6 +13,7 @@ import logging
 import os
 from typing import Any
 
+import aiohttp
 from redis.asyncio import Redis
 from saq import Worker
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -101,13 +102,19 @@ def build_worker(
             token=token,
             base_url=slack_api_url or os.environ.get("SLACK_API_URL") or "https://slack.com/api/",
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+            session=aiohttp.ClientSession(),
         )
         ctx["redis"] = ctx["worker"].queue.redis
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        if (client := ctx.get("slack")) is not None and client.session is not None:
+            await client.session.close()
 
     return Worker(
         make_queue(url),
         functions=[run_check],
         concurrency=concurrency,
         startup=startup,
+        shutdown=shutdown,
         timers={"sweep": 1, "abort": 1},  # type: ignore[arg-type]
     )

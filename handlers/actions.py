@@ -20,12 +20,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action("cmbot_lang")
     async def switch_language(ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        value = body["actions"][0].get("value", "")
-        _, lang, text = [*value.split(":", 2), "", ""][:3]
-        other: Lang = "en" if lang == "ja" else "ja"
-        explanation = await asyncio.to_thread(explain, text, lang=other)
-        message = explanation_message(explanation, other, token=f"explain:{other}:{text}")
-        await respond(replace_original=True, **message.as_kwargs())
+        deps.background.spawn(_switch_language(body, respond), what="cmbot_lang")
 
     @app.action("cmbot_rerun")
     async def rerun(ack: Any, body: dict[str, Any]) -> None:
@@ -39,12 +34,24 @@ def register(app: AsyncApp, deps: Deps) -> None:
         for host in names:
             if not deps.policy.authorize(user_id=user, channel_id=channel, target=host):
                 return
-        await start_check(
-            deps,
-            hosts=names,
-            kbs=kbs.split(),
-            user=user,
-            channel=channel,
-            thread_ts=thread,
-            bypass_cache=True,
+        deps.background.spawn(
+            start_check(
+                deps,
+                hosts=names,
+                kbs=kbs.split(),
+                user=user,
+                channel=channel,
+                thread_ts=thread,
+                bypass_cache=True,
+            ),
+            what="cmbot_rerun",
         )
+
+
+async def _switch_language(body: dict[str, Any], respond: Any) -> None:
+    value = body["actions"][0].get("value", "")
+    _, lang, text = [*value.split(":", 2), "", ""][:3]
+    other: Lang = "en" if lang == "ja" else "ja"
+    explanation = await asyncio.to_thread(explain, text, lang=other)
+    message = explanation_message(explanation, other, token=f"explain:{other}:{text}")
+    await respond(replace_original=True, **message.as_kwargs())

@@ -6,9 +6,11 @@ import asyncio
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
+
 from bot.dispatch import CheckRequest
 from bot.groups import GroupError, expand_targets
-from bot.queue import QueueUnavailable
+from bot.queue import QUEUE_DOWN, QueueUnavailable
 from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from bot.views import check_pending_message, denial_message, explanation_message
 from knowledge.explain import explain
@@ -26,27 +28,30 @@ USAGE_ERR = "Usage: /cmerr CODE-OR-TEXT (an error code, a symbol or log lines)"
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command("/cmcheck")
-    async def cmcheck(ack: Any, command: dict[str, Any]) -> None:
+    async def cmcheck(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+        """The ack carries usage, name and policy refusals (no I/O); the rate limit and the
+        queue, which need Redis, are consulted just after it."""
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         hosts, kbs = parse_cmcheck(command.get("text", ""))
-        problem = _check_problem(deps, hosts, kbs, user, channel)
-        if problem is None and deps.rate_limiter is not None:
-            limit = deps.policy.rate_limit_for(user)
-            if not await deps.rate_limiter.allow(user, limit=limit.checks, window_s=limit.window_s):
-                problem = f"rate limit: at most {limit.checks} checks per {limit.window_s} s"
-        if problem:
+        target = " ".join(hosts)[:200]
+        if problem := _check_problem(deps, hosts, kbs, user, channel):
             await ack(response_type="ephemeral", **denial_message(problem).as_kwargs())
-            await deps.record(
-                user=user, action="denied", target=" ".join(hosts)[:200], outcome=problem, channel=channel
+            deps.background.spawn(
+                deps.record(user=user, action="denied", target=target, outcome=problem, channel=channel),
+                what="audit",
             )
             return
         await ack()
-        await start_check(
-            deps,
-            hosts=[validate_host(h) for h in expand_targets(hosts)],
-            kbs=normalize_kbs(kbs),
-            user=user,
-            channel=channel,
+        deps.background.spawn(
+            _accept_check(
+                deps,
+                respond,
+                hosts=[validate_host(h) for h in expand_targets(hosts)],
+                kbs=normalize_kbs(kbs),
+                user=user,
+                channel=channel,
+            ),
+            what="/cmcheck",
         )
 
     @app.command("/cmerr")
@@ -56,10 +61,34 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_type="ephemeral", text=USAGE_ERR)
             return
         await ack()
-        lang = await deps.lang_for(command.get("user_id"), command.get("channel_id"))
-        explanation = await asyncio.to_thread(explain, text, lang=lang)
-        message = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
-        await respond(response_type="in_channel", **message.as_kwargs())
+        deps.background.spawn(_answer_cmerr(deps, respond, command, text), what="/cmerr")
+
+
+async def _answer_cmerr(deps: Deps, respond: Any, command: dict[str, Any], text: str) -> None:
+    lang = await deps.lang_for(command.get("user_id"), command.get("channel_id"))
+    explanation = await asyncio.to_thread(explain, text, lang=lang)
+    message = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
+    await respond(response_type="in_channel", **message.as_kwargs())
+
+
+async def _accept_check(
+    deps: Deps, respond: Any, *, hosts: list[str], kbs: list[str], user: str, channel: str
+) -> None:
+    if deps.rate_limiter is not None:
+        limit = deps.policy.rate_limit_for(user)
+        try:
+            allowed = await deps.rate_limiter.allow(user, limit=limit.checks, window_s=limit.window_s)
+        except (RedisError, OSError):
+            await respond(response_type="ephemeral", text=f"⚠️ Not started: {QUEUE_DOWN}")
+            return
+        if not allowed:
+            problem = f"rate limit: at most {limit.checks} checks per {limit.window_s} s"
+            await respond(response_type="ephemeral", **denial_message(problem).as_kwargs())
+            await deps.record(
+                user=user, action="denied", target=" ".join(hosts)[:200], outcome=problem, channel=channel
+            )
+            return
+    await start_check(deps, hosts=hosts, kbs=kbs, user=user, channel=channel)
 
 
 def _check_problem(deps: Deps, targets: list[str], kbs: list[str], user: str, channel: str) -> str | None:

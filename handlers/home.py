@@ -24,15 +24,18 @@ HOW_TO = (
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.event("app_home_opened")
     async def home(event: dict[str, Any]) -> None:
-        user = event.get("user", "")
-        recent = list(deps.recent.get(user, []))
-        lines = "\n".join(f"• `/cmcheck {escape(r)}`" for r in recent) or "_No checks yet._"
-        view = {
-            "type": "home",
-            "blocks": [
-                {"type": "section", "text": {"type": "mrkdwn", "text": HOW_TO}},
-                {"type": "divider"},
-                {"type": "section", "text": {"type": "mrkdwn", "text": f"*Your recent checks*\n{lines}"}},
-            ],
-        }
-        await deps.client.views_publish(user_id=user, view=view)
+        deps.background.spawn(_publish(deps, str(event.get("user", ""))), what="app_home_opened")
+
+
+async def _publish(deps: Deps, user: str) -> None:
+    recent = list(deps.recent.get(user, []))
+    lines = "\n".join(f"• `/cmcheck {escape(r)}`" for r in recent) or "_No checks yet._"
+    view = {
+        "type": "home",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": HOW_TO}},
+            {"type": "divider"},
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*Your recent checks*\n{lines}"}},
+        ],
+    }
+    await deps.client.views_publish(user_id=user, view=view)

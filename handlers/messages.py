@@ -37,48 +37,57 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         if event.get("user") and event.get("user") == context.get("bot_user_id"):
             return
-        channel, ts, text = event.get("channel", ""), event.get("ts", ""), event.get("text") or ""
+        channel, text = event.get("channel", ""), event.get("text") or ""
         if channel in deps.channel_quiet or not deps.settings.cmbot_auto_reply or not text.strip():
             return
-        lang = await deps.lang_for(event.get("user"), channel)
-        explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
-        if not (explanation.findings or any(code.name for code in explanation.codes)):
-            return  # chatter: stay quiet
-        if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
-            return
-        message = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
-        await deps.client.chat_postMessage(
-            channel=channel, thread_ts=event.get("thread_ts") or ts, **message.as_kwargs()
-        )
+        deps.background.spawn(_answer_message(deps, event), what="message")
 
     @app.event("file_shared")
     async def on_file(event: dict[str, Any]) -> None:
-        file_id = event.get("file_id") or (event.get("file") or {}).get("id")
-        if not file_id or not await deps.seen.first_time(f"file:{file_id}"):
-            return
-        info = (await deps.client.files_info(file=file_id)).get("file") or {}
-        channel = event.get("channel_id") or next(iter(info.get("channels") or []), None)
-        if not channel:
-            return
-        thread = _share_ts(info, channel)
-        lang = await deps.lang_for(event.get("user_id"), channel)
-        name = str(info.get("name") or "upload.log")
-        if int(info.get("size") or 0) > MAX_FILE_BYTES:
-            await deps.client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread,
-                text=f"{name} is over {MAX_FILE_BYTES // 2**20} MB; not scanned.",
-            )
-            return
-        data = await _download(deps, str(info.get("url_private_download") or info.get("url_private") or ""))
-        if data is None:
-            await deps.client.chat_postMessage(
-                channel=channel, thread_ts=thread, text=f"Could not download {name}."
-            )
-            return
-        explanation = await asyncio.to_thread(explain, data, lang=lang, source=name)
-        message = explanation_message(explanation, lang, buttons=False)
-        await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
+        deps.background.spawn(_answer_file(deps, event), what="file_shared")
+
+
+async def _answer_message(deps: Deps, event: dict[str, Any]) -> None:
+    channel, ts, text = event.get("channel", ""), event.get("ts", ""), event.get("text") or ""
+    lang = await deps.lang_for(event.get("user"), channel)
+    explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
+    if not (explanation.findings or any(code.name for code in explanation.codes)):
+        return  # chatter: stay quiet
+    if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
+        return
+    message = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
+    await deps.client.chat_postMessage(
+        channel=channel, thread_ts=event.get("thread_ts") or ts, **message.as_kwargs()
+    )
+
+
+async def _answer_file(deps: Deps, event: dict[str, Any]) -> None:
+    file_id = event.get("file_id") or (event.get("file") or {}).get("id")
+    if not file_id or not await deps.seen.first_time(f"file:{file_id}"):
+        return
+    info = (await deps.client.files_info(file=file_id)).get("file") or {}
+    channel = event.get("channel_id") or next(iter(info.get("channels") or []), None)
+    if not channel:
+        return
+    thread = _share_ts(info, channel)
+    lang = await deps.lang_for(event.get("user_id"), channel)
+    name = str(info.get("name") or "upload.log")
+    if int(info.get("size") or 0) > MAX_FILE_BYTES:
+        await deps.client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread,
+            text=f"{name} is over {MAX_FILE_BYTES // 2**20} MB; not scanned.",
+        )
+        return
+    data = await _download(deps, str(info.get("url_private_download") or info.get("url_private") or ""))
+    if data is None:
+        await deps.client.chat_postMessage(
+            channel=channel, thread_ts=thread, text=f"Could not download {name}."
+        )
+        return
+    explanation = await asyncio.to_thread(explain, data, lang=lang, source=name)
+    message = explanation_message(explanation, lang, buttons=False)
+    await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
 
 
 def _share_ts(info: dict[str, Any], channel: str) -> str | None:

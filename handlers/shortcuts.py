@@ -18,12 +18,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.shortcut("diagnose_message")
     async def diagnose(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        message = body.get("message") or {}
-        channel = (body.get("channel") or {}).get("id", "")
-        lang = await deps.lang_for((body.get("user") or {}).get("id"), channel)
-        text = str(message.get("text") or "")
-        explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
-        reply = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
-        await deps.client.chat_postMessage(
-            channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), **reply.as_kwargs()
-        )
+        deps.background.spawn(_diagnose(deps, body), what="shortcut")
+
+
+async def _diagnose(deps: Deps, body: dict[str, Any]) -> None:
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id", "")
+    lang = await deps.lang_for((body.get("user") or {}).get("id"), channel)
+    text = str(message.get("text") or "")
+    explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
+    reply = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
+    await deps.client.chat_postMessage(
+        channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), **reply.as_kwargs()
+    )

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
 
-from bot.app import build_app, build_deps
+from bot.app import build_app, build_deps, shared_session
 from bot.policy import PolicyError
 from bot.redis_server import EmbeddedRedis, RedisUnavailable, check_reachable, redis_url
 from bot.server import serve
 from bot.settings import SettingsError, load_settings
 from bot.worker import build_worker
+
+log = logging.getLogger("cmbot.serve")
+SHUTDOWN_DRAIN_S = 20.0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,8 +55,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(deps, settings, url: str, port: int | None) -> None:  # type: ignore[no-untyped-def]
+    async with shared_session(deps.client):
+        await _serve_until_stopped(deps, settings, url, port)
+
+
+async def _serve_until_stopped(deps, settings, url: str, port: int | None) -> None:  # type: ignore[no-untyped-def]
     depth = getattr(deps.dispatcher, "depth", None)
-    tasks = [asyncio.create_task(serve(build_app(deps), settings, port=port, queue_depth=depth))]
+    tasks = [
+        asyncio.create_task(
+            serve(build_app(deps), settings, port=port, queue_depth=depth, acking=deps.background.acking)
+        )
+    ]
     if os.environ.get("CMBOT_INPROCESS_WORKERS", "1") != "0":
         # saq's worker stops itself on SIGTERM/SIGINT; the server then stops with it.
         tasks.append(asyncio.create_task(build_worker(url, concurrency=10).start()))
@@ -64,3 +77,7 @@ async def _serve(deps, settings, url: str, port: int | None) -> None:  # type: i
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
+    try:
+        await deps.background.drain(timeout_s=SHUTDOWN_DRAIN_S)  # acked requests still get answered
+    except TimeoutError:
+        log.warning("stopped with %d acked requests unanswered", deps.background.pending)

@@ -35,6 +35,9 @@ async def _get(app: web.Application, path: str) -> tuple[int, str]:
 
 async def test_healthz_and_metrics(redis_server: EmbeddedRedis) -> None:
     """/healthz reports the queue; /metrics exposes checks, durations, findings per cause and queue depth."""
+    import redis as sync_redis  # noqa: PLC0415
+
+    sync_redis.Redis.from_url(redis_server.url).flushdb()  # the shared server may hold other tests' jobs
     settings = Settings(slack_bot_token=SecretStr("xoxb-x"), slack_signing_secret=SecretStr("s"))
     deps = build_deps(settings, redis_url=redis_server.url)
     assert isinstance(deps.dispatcher, SaqDispatcher)

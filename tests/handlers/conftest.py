@@ -45,7 +45,7 @@ async def harness(lab: Lab) -> AsyncIterator[Harness]:
             cmbot_check_deadline=10,
         )
         deps = build_deps(settings)
-        runner = web.AppRunner(web_app(build_app(deps)))
+        runner = web.AppRunner(web_app(build_app(deps), acking=deps.background.acking))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -53,6 +53,7 @@ async def harness(lab: Lab) -> AsyncIterator[Harness]:
         async with aiohttp.ClientSession() as session:
             driver = SignedDriver(f"http://127.0.0.1:{port}{EVENTS_PATH}", SECRET, session)
             yield Harness(slack, driver, deps)
+        await deps.background.drain(timeout_s=30)
         drain = getattr(deps.dispatcher, "drain", None)
         if drain is not None:
             await drain()

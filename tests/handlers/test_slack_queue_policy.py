@@ -56,13 +56,17 @@ async def queued(
         deps.policy = load_policy(policy_file)
         worker = build_worker(redis_server.url, concurrency=4)
         worker_task = asyncio.create_task(worker.start())
-        runner = web.AppRunner(web_app(build_app(deps)))
+        runner = web.AppRunner(web_app(build_app(deps), acking=deps.background.acking))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         async with aiohttp.ClientSession() as session:
             yield Harness(slack, SignedDriver(f"http://127.0.0.1:{port}{EVENTS_PATH}", SECRET, session), deps)
+        await deps.background.drain(timeout_s=30)
+        async with asyncio.timeout(30):
+            while await deps.dispatcher.depth():  # type: ignore[attr-defined]  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
         await worker.stop()
         worker_task.cancel()
         await runner.cleanup()
@@ -115,6 +119,42 @@ async def test_rate_limit_refuses_and_audits(queued: Harness) -> None:
     queued.deps.policy = queued.deps.policy.model_copy(
         update={"rate_limit": queued.deps.policy.rate_limit.model_copy(update={"checks": 1})}
     )
-    await queued.bot.command("/cmcheck", "lab-healthy")
-    _status, body = await queued.bot.command("/cmcheck", "lab-healthy")
-    assert "rate limit" in json.loads(body)["text"]
+    await queued.bot.command("/cmcheck", "lab-healthy", response_url=queued.slack.response_url())
+    status, body = await queued.bot.command(
+        "/cmcheck", "lab-healthy", response_url=queued.slack.response_url()
+    )
+    assert (status, body) == (200, "")  # the limit lives in Redis, consulted just after the ack
+    async with asyncio.timeout(10):
+        (refusal,) = await queued.slack.wait_for("response_url")
+    assert refusal["response_type"] == "ephemeral" and "rate limit" in refusal["text"]
+    assert queued.deps.audit is not None
+    async with asyncio.timeout(10):
+        while not (rows := [r for r in await queued.deps.audit.read(user="U1") if r["action"] == "denied"]):  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    assert "rate limit" in rows[0]["outcome"]
+
+
+async def test_redis_down_gets_a_short_answer_not_an_error(lab: Lab) -> None:
+    """With Redis unreachable, /cmcheck is acked and then told, in one line, that nothing started."""
+    async with SlackStandIn() as slack:
+        settings = Settings(
+            slack_bot_token=SecretStr("xoxb-test-token"),
+            slack_signing_secret=SecretStr(SECRET),
+            slack_api_url=slack.api_url,
+        )
+        deps = build_deps(settings, redis_url=EmbeddedRedis().url)  # never started: nothing listens
+        runner = web.AppRunner(web_app(build_app(deps), acking=deps.background.acking))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        async with aiohttp.ClientSession() as session:
+            driver = SignedDriver(f"http://127.0.0.1:{port}{EVENTS_PATH}", SECRET, session)
+            status, body = await driver.command("/cmcheck", "lab-healthy", response_url=slack.response_url())
+            assert (status, body) == (200, "")
+            async with asyncio.timeout(15):
+                (answer,) = await slack.wait_for("response_url")
+        await deps.background.drain(timeout_s=15)
+        await runner.cleanup()
+    assert answer["text"].startswith("⚠️ Not started: the check queue (Redis) is unavailable")
+    assert slack.of("chat.postMessage") == []
