@@ -54,12 +54,16 @@ class SlackStandIn:
     def of(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
 
-    async def __aenter__(self) -> SlackStandIn:
-        application = web.Application(client_max_size=64 * 1024 * 1024)
+    def routes(self, application: web.Application) -> None:
+        """The stand-in's paths; a subclass adds its own (Socket Mode, uploads) and calls this."""
         application.router.add_post("/api/{method}", self._api)
         application.router.add_get("/api/{method}", self._api)
         application.router.add_post("/response/{id}", self._response_url)
         application.router.add_get("/files/{id}", self._file)
+
+    async def __aenter__(self) -> SlackStandIn:
+        application = web.Application(client_max_size=64 * 1024 * 1024)
+        self.routes(application)
         self._runner = web.AppRunner(application)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
