@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
+from bot.channel_settings import ChannelPrefs, ChannelSettings, MemoryChannelSettings, RedisChannelSettings
 from bot.dedup import MemorySeenStore, SeenStore
 from bot.dispatch import CheckDispatcher
 from bot.inprocess import InProcessDispatcher
@@ -47,8 +48,7 @@ class Deps:
     recent: dict[str, deque[str]] = field(
         default_factory=lambda: defaultdict(lambda: deque(maxlen=RECENT_CHECKS))
     )
-    channel_lang: dict[str, Lang] = field(default_factory=dict)
-    channel_quiet: set[str] = field(default_factory=set)
+    channels: ChannelSettings = field(default_factory=MemoryChannelSettings)
     audit: AuditLog | None = None
     rate_limiter: RateLimiter | None = None
     background: Background = field(default_factory=Background)
@@ -63,10 +63,24 @@ class Deps:
         except Exception:
             log.warning("audit write failed")
 
+    async def channel_prefs(self, channel_id: str | None) -> ChannelPrefs:
+        """The channel's `/cmbot` settings; with the store down, the defaults (logged)."""
+        if not channel_id:
+            return ChannelPrefs()
+        try:
+            return await self.channels.get(channel_id)
+        except Exception:
+            log.warning("channel settings unavailable; using the defaults")
+            return ChannelPrefs()
+
+    async def auto_reply(self, channel_id: str | None) -> bool:
+        prefs = await self.channel_prefs(channel_id)
+        return self.settings.cmbot_auto_reply if prefs.auto_reply is None else prefs.auto_reply
+
     async def lang_for(self, user_id: str | None, channel_id: str | None = None) -> Lang:
         """The channel's setting, else the user's Slack locale (ja-JP → ja), else the default."""
-        if channel_id and channel_id in self.channel_lang:
-            return self.channel_lang[channel_id]
+        if (channel_lang := (await self.channel_prefs(channel_id)).lang) is not None:
+            return channel_lang
         if not user_id:
             return self.settings.cmbot_lang
         if user_id not in self._user_lang:
@@ -123,6 +137,7 @@ def build_deps(
         dispatcher=dispatcher or SaqDispatcher(make_queue(redis_url)),
         policy=policy,
         seen=RedisSeenStore(redis),
+        channels=RedisChannelSettings(redis),
         audit=AuditLog(redis),
         rate_limiter=RateLimiter(redis),
     )

@@ -91,8 +91,8 @@ class ConsoleBot:
             return HELP[lang]
         if command.lower() == "/lang":
             return self._switch_language(rest.strip().lower())
-        if command.lower() == "/cmerr":
-            return await self._cmerr(rest)
+        if command.lower() in ("/cmerr", "/cmbot"):
+            return await self._answered_command(command.lower(), rest)
         if command.lower() == "/cmcheck":
             return await self._cmcheck(rest)
         return await self._message(text)
@@ -136,10 +136,11 @@ class ConsoleBot:
         except (ValueError, TypeError, AttributeError):
             return body
 
-    async def _cmerr(self, text: str) -> str | None:
+    async def _answered_command(self, command: str, text: str) -> str | None:
+        """A command answered through its response_url (`/cmerr`, `/cmbot`)."""
         before = len(self.slack.responses)
         ack = self._ack_text(
-            await self._dispatch(self._command_body("/cmerr", text), "application/x-www-form-urlencoded")
+            await self._dispatch(self._command_body(command, text), "application/x-www-form-urlencoded")
         )
         replies = self.slack.responses[before:]
         return ack if not replies else "\n\n".join(_render(r) for r in replies)

@@ -73,6 +73,10 @@ class Policy(_Strict):
     allow_ip_literals: bool = False
     rate_limit: RateLimit = Field(default_factory=RateLimit)
     rules: list[Rule] = Field(default_factory=list)
+    channel_admins: list[str] = Field(
+        default_factory=list,
+        description="Slack user IDs who may change channel settings with /cmbot; empty = anyone",
+    )
     enforced: bool = True
 
     @field_validator("allowed_domains")
@@ -106,6 +110,9 @@ class Policy(_Strict):
             if rule.grants_target(target):
                 return Decision(True, f"allowed by rule '{rule.name}'")
         return Decision(False, f"you are not allowed to check {target}")
+
+    def may_change_settings(self, user_id: str) -> bool:
+        return not self.channel_admins or user_id in self.channel_admins
 
     def rate_limit_for(self, user_id: str, usergroups: Sequence[str] = ()) -> RateLimit:
         for rule in self.rules:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers import actions, commands, home, messages, shortcuts
+from handlers import actions, commands, home, messages, settings, shortcuts
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -16,5 +16,5 @@ if TYPE_CHECKING:
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
-    for module in (commands, messages, actions, shortcuts, home):
+    for module in (commands, settings, messages, actions, shortcuts, home):
         module.register(app, deps)

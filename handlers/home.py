@@ -17,7 +17,8 @@ HOW_TO = (
     "• `/cmerr 0x80244022` explains an error code, a symbol or log lines.\n"
     "• Paste a code or log lines in a channel, or upload a log (or a zip of CCM\\Logs):"
     " cmbot answers in the thread.\n"
-    "• Message menu ▸ *Diagnose with cmbot* explains any message."
+    "• Message menu ▸ *Diagnose with cmbot* explains any message.\n"
+    "• `/cmbot autoreply on|off`, `/cmbot lang en|ja|auto` set this for a channel; `/cmbot settings` shows it."
 )
 
 

@@ -37,8 +37,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         if event.get("user") and event.get("user") == context.get("bot_user_id"):
             return
-        channel, text = event.get("channel", ""), event.get("text") or ""
-        if channel in deps.channel_quiet or not deps.settings.cmbot_auto_reply or not text.strip():
+        if not (event.get("text") or "").strip():
             return
         deps.background.spawn(_answer_message(deps, event), what="message")
 
@@ -49,6 +48,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 async def _answer_message(deps: Deps, event: dict[str, Any]) -> None:
     channel, ts, text = event.get("channel", ""), event.get("ts", ""), event.get("text") or ""
+    if not await deps.auto_reply(channel):
+        return
     lang = await deps.lang_for(event.get("user"), channel)
     explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
     if not (explanation.findings or any(code.name for code in explanation.codes)):

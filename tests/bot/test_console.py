@@ -74,3 +74,13 @@ async def test_usage_and_refusals(bot: ConsoleBot) -> None:
 def test_parse_cmcheck() -> None:
     """Hosts and kb: parameters are told apart."""
     assert parse_cmcheck("pc-1 pc-2 kb:KB5031356") == (["pc-1", "pc-2"], ["KB5031356"])
+
+
+async def test_cmbot_channel_settings_in_the_console(bot: ConsoleBot) -> None:
+    """`/cmbot autoreply off` quiets pasted codes in the console's channel; `/cmbot help` lists commands."""
+    reply = await bot.handle("/cmbot autoreply off")
+    assert reply is not None and "auto-replies to pasted codes and log lines: off" in reply
+    assert await bot.handle("seeing 0x800704c7 on the install") is None
+    await bot.handle("/cmbot autoreply on")
+    assert "0x800704C7" in (await bot.handle("seeing 0x800704c7 on the install") or "")
+    assert "/cmbot lang" in (await bot.handle("/cmbot help") or "")

@@ -1,0 +1,58 @@
+"""`/cmbot`: a channel's settings (auto-replies to pasted codes, reply language) and help."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.router import HELP, parse_cmbot
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.app import Deps
+    from bot.router import CmbotCommand
+
+SETTINGS_DOWN = "⚠️ The channel settings could not be saved (Redis is unavailable); try again in a minute."
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.command("/cmbot")
+    async def cmbot(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+        """Help and refusals are answered in the ack; reading or saving a setting after it."""
+        parsed = parse_cmbot(command.get("text", ""))
+        user = command.get("user_id", "")
+        if parsed.kind == "usage":
+            await ack(response_type="ephemeral", text=parsed.problem)
+            return
+        if parsed.kind == "set" and not deps.policy.may_change_settings(user):
+            await ack(
+                response_type="ephemeral",
+                text="🚫 Only the channel admins in the policy file may change cmbot's settings here.",
+            )
+            return
+        await ack()
+        deps.background.spawn(
+            _answer(deps, respond, parsed, user, command.get("channel_id", "")), what="/cmbot"
+        )
+
+
+async def _answer(deps: Deps, respond: Any, parsed: CmbotCommand, user: str, channel: str) -> None:
+    if parsed.kind == "help":
+        lang = await deps.lang_for(user, channel)
+        await respond(response_type="ephemeral", text=f"```{HELP[lang]}```")
+        return
+    prefs = await deps.channel_prefs(channel)
+    if parsed.kind == "show":
+        text = prefs.describe(default_auto_reply=deps.settings.cmbot_auto_reply)
+        await respond(response_type="ephemeral", text=f"This channel: {text}.")
+        return
+    changed = prefs.model_copy(update=parsed.changes)
+    try:
+        await deps.channels.put(channel, changed)
+    except Exception:
+        await respond(response_type="ephemeral", text=SETTINGS_DOWN)
+        return
+    described = changed.describe(default_auto_reply=deps.settings.cmbot_auto_reply)
+    await respond(response_type="in_channel", text=f"<@{user}> changed cmbot's settings here: {described}.")
+    change = ", ".join(f"{key}={value}" for key, value in parsed.changes.items())
+    await deps.record(user=user, action="setting", target=channel, outcome=change, channel=channel)
