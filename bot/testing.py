@@ -36,12 +36,16 @@ class SlackStandIn:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     file_bodies: dict[str, bytes] = field(default_factory=dict)
     locales: dict[str, str] = field(default_factory=dict)
+    not_in_channels: set[str] = field(default_factory=set)
+    """Channels where chat.postMessage answers `not_in_channel` (the bot was never invited)."""
     rate_limit_next: int = 0
     server_error_next: int = 0
     calls: list[Call] = field(default_factory=list)
     answers: dict[int, str] = field(default_factory=dict)
     """The `ts` answered to each call, by its index in `calls`."""
     responses: list[dict[str, Any]] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    """Bytes the bot uploaded (files_upload_v2 step 2), by the file ID step 1 gave it."""
     url: str = ""
     _runner: web.AppRunner | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -60,6 +64,7 @@ class SlackStandIn:
         application.router.add_get("/api/{method}", self._api)
         application.router.add_post("/response/{id}", self._response_url)
         application.router.add_get("/files/{id}", self._file)
+        application.router.add_post("/upload/{id}", self._upload)
 
     async def __aenter__(self) -> SlackStandIn:
         application = web.Application(client_max_size=64 * 1024 * 1024)
@@ -105,16 +110,18 @@ class SlackStandIn:
         return self.of(method)
 
     async def _args(self, request: web.Request) -> dict[str, Any]:
+        """Query parameters (slack_sdk sends `params=` methods that way, even on POST) and the body."""
         if request.method == "GET":
-            return dict(request.query)
-        if request.content_type == "application/json":
-            return dict(await request.json())
-        form = await request.post()
+            fields: dict[str, Any] = dict(request.query)
+        elif request.content_type == "application/json":
+            return {**request.query, **dict(await request.json())}
+        else:
+            fields = {**request.query, **(await request.post())}
         args: dict[str, Any] = {}
-        for key, value in form.items():
+        for key, value in fields.items():
             text = value if isinstance(value, str) else ""
             try:
-                args[key] = json.loads(text) if key in ("blocks", "view", "attachments") else text
+                args[key] = json.loads(text) if key in ("blocks", "view", "attachments", "files") else text
             except json.JSONDecodeError:
                 args[key] = text
         return args
@@ -144,12 +151,22 @@ class SlackStandIn:
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "cmbot"}
+        if method == "chat.postMessage" and args.get("channel") in self.not_in_channels:
+            return {"ok": False, "error": "not_in_channel"}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             ts = args.get("ts") or f"{int(time.time())}.{next(self._ts):06d}"
             return {"ok": True, "channel": args.get("channel"), "ts": ts}
         if method == "users.info":
             user = args.get("user", "")
             return {"ok": True, "user": {"id": user, "locale": self.locales.get(user, "en-US")}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"FU{next(self._ts)}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = args.get("files") or []
+            if any(f.get("id") not in self.uploads for f in files):
+                return {"ok": False, "error": "file_upload_not_found"}
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "files.info":
             file = self.files.get(str(args.get("file")))
             return {"ok": True, "file": file} if file else {"ok": False, "error": "file_not_found"}
@@ -160,6 +177,13 @@ class SlackStandIn:
         self.calls.append(Call("response_url", self.responses[-1]))
         self.changed.set()
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["id"]
+        self.uploads[file_id] = await request.read()
+        self.calls.append(Call("upload", {"file_id": file_id, "size": len(self.uploads[file_id])}))
+        self.changed.set()
+        return web.Response(text=f"OK - {len(self.uploads[file_id])}")
 
     async def _file(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization", "") != "Bearer xoxb-test-token":
@@ -243,6 +267,36 @@ class SignedDriver:
             }
         )
         return await self.post(body, "application/json", **kwargs)
+
+    async def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        message_ts: str,
+        thread_ts: str | None = None,
+        user: str = "U1",
+        channel: str = "C1",
+        response_url: str = "",
+    ) -> tuple[int, str]:
+        """A button press on the bot's message `message_ts` (in thread `thread_ts`, if any)."""
+        message: dict[str, Any] = {"ts": message_ts, "text": "", "type": "message"}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user},
+            "channel": {"id": channel},
+            "team": {"id": "T1"},
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+            "response_url": response_url,
+            "trigger_id": "1.2",
+            "message": message,
+            "actions": [
+                {"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": "1"}
+            ],
+        }
+        return await self.interactive(payload)
 
     async def interactive(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})

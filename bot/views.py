@@ -40,6 +40,12 @@ _L: dict[Lang, dict[str, str]] = {
         "healthy": "healthy",
         "unreachable": "unreachable",
         "summary": "{done}/{total} hosts checked",
+        "remedy_button": "Remedy steps",
+        "evidence_button": "Evidence",
+        "also": "Also possible",
+        "evidence_file": "The evidence ({count} lines) is in the attached file.",
+        "evidence_head": "Evidence for: {verdict}",
+        "remedy_head": "Remedy steps for: {verdict}",
     },
     "ja": {
         "none": "既知の原因は見つかりませんでした",
@@ -56,6 +62,12 @@ _L: dict[Lang, dict[str, str]] = {
         "healthy": "正常",
         "unreachable": "到達不能",
         "summary": "{done}/{total} 台のチェックが完了",
+        "remedy_button": "対処手順",
+        "evidence_button": "根拠",
+        "also": "ほかの可能性",
+        "evidence_file": "根拠 ({count} 行) は添付ファイルにあります。",
+        "evidence_head": "根拠: {verdict}",
+        "remedy_head": "対処手順: {verdict}",
     },
 }
 
@@ -147,19 +159,23 @@ def explanation_verdict(explanation: Explanation, lang: Lang) -> str:
 def explanation_message(
     explanation: Explanation, lang: Lang, *, evidence: bool = True, token: str = "", buttons: bool = True
 ) -> Message:
-    """Verdict first; the top cause's remedy and links; other causes and codes after it."""
+    """Verdict first, then the top cause's summary, remedy and links (what to do at 3 a.m.); other
+    causes as one line each, codes after. With a `token` (see `handlers.sources`), buttons post
+    every cause's remedy steps or the full evidence in the thread, or switch the language."""
     labels = _L[lang]
     verdict = explanation_verdict(explanation, lang)
     blocks: list[Block] = [_section(f"*{escape(verdict)}*")]
-    for index, finding in enumerate(explanation.findings[:4]):
-        if index:
-            blocks.append({"type": "divider"})
-        found = _finding_blocks(finding, lang, evidence=evidence)
-        if index == 0 and verdict.startswith(finding.title):
-            found[0] = _section(escape(finding.summary))  # the verdict line already names it
+    if explanation.findings:
+        top = explanation.findings[0]
+        found = _finding_blocks(top, lang, evidence=evidence)
+        if verdict.startswith(top.title):
+            found[0] = _section(escape(top.summary))  # the verdict line already names it
         blocks.extend(found)
-    if len(explanation.findings) > 4:
-        blocks.append(_context(labels["more"].format(count=len(explanation.findings) - 4)))
+    others = explanation.findings[1:]
+    if others:
+        lines = "\n".join(f"• *{escape(f.title)}* {escape(_cut(f.summary, 200))}" for f in others[:5])
+        more = f"\n{labels['more'].format(count=len(others) - 5)}" if len(others) > 5 else ""
+        blocks.extend([{"type": "divider"}, _section(f"*{labels['also']}*\n{lines}{more}")])
     if explanation.codes:
         codes = "\n".join(
             f"`{escape(c.code)}` {escape(c.name or '')} {escape(_cut(c.meaning or '', 200))}"
@@ -169,8 +185,83 @@ def explanation_message(
     for notice in explanation.notices[:3]:
         blocks.append(_context(escape(notice)))
     if buttons and token:
-        blocks.append({"type": "actions", "elements": [_button(labels["other_lang"], "cmbot_lang", token)]})
+        elements = []
+        if any(f.remedy for f in explanation.findings):
+            elements.append(_button(labels["remedy_button"], "cmbot_remedy", token))
+        if has_log_evidence(explanation):
+            elements.append(_button(labels["evidence_button"], "cmbot_evidence", token))
+        elements.append(_button(labels["other_lang"], "cmbot_lang", token))
+        blocks.append({"type": "actions", "elements": elements})
     return fit(Message(text=verdict, blocks=blocks))
+
+
+def has_log_evidence(explanation: Explanation) -> bool:
+    """Evidence read from a log or a paste (with line numbers), not just the code that was typed."""
+    return any(e.line is not None for f in explanation.findings for e in f.evidence)
+
+
+def remedy_message(explanation: Explanation, lang: Lang) -> Message:
+    """The thread reply behind "Remedy steps": every cause's numbered steps and links."""
+    labels = _L[lang]
+    verdict = explanation_verdict(explanation, lang)
+    text = labels["remedy_head"].format(verdict=verdict)
+    blocks: list[Block] = [_section(f"*{escape(text)}*")]
+    for finding in explanation.findings:
+        steps = "\n".join(f"{n}. {escape(step)}" for n, step in enumerate(finding.remedy, start=1))
+        blocks.append(_section(f"*{escape(finding.title)}*\n{steps or escape(finding.summary)}"))
+        if finding.links:
+            blocks.append(_context(f"{labels['links']}: " + "  ".join(f"<{u}>" for u in finding.links[:5])))
+    return fit(Message(text=text, blocks=blocks))
+
+
+def _full_evidence_line(e: Evidence) -> str:
+    place = f"{e.file}:{e.line}" if e.file and e.line is not None else f"line {e.line}" if e.line else ""
+    if e.last_line is not None and e.last_line != e.line:
+        place += f"-{e.last_line}"
+    times = " – ".join(t.isoformat(sep=" ") for t in (e.timestamp, e.last_timestamp) if t is not None)
+    repeat = f" ×{e.count}" if e.count > 1 else ""
+    component = f" [{e.component}]" if e.component else ""
+    head = " ".join(p for p in (place, times) if p)
+    return f"{head}{repeat}{component} {e.text}".strip()
+
+
+def evidence_text(explanation: Explanation, lang: Lang) -> str:
+    """All evidence, whole lines, as plain text: the file attached when it is too long for blocks."""
+    labels = _L[lang]
+    out = [labels["evidence_head"].format(verdict=explanation_verdict(explanation, lang)), ""]
+    for finding in explanation.findings:
+        if finding.evidence:
+            out.append(f"## {finding.id}: {finding.title}")
+            out.extend(_full_evidence_line(e) for e in finding.evidence)
+            out.append("")
+    return "\n".join(out)
+
+
+def evidence_file_note(lang: Lang, count: int) -> str:
+    return _L[lang]["evidence_file"].format(count=count)
+
+
+def evidence_line_count(explanation: Explanation) -> int:
+    return sum(len(f.evidence) for f in explanation.findings)
+
+
+def evidence_message(explanation: Explanation, lang: Lang) -> Message | None:
+    """The thread reply behind "Evidence", or None when the whole evidence does not fit in one
+    message (then it goes out as a file: nothing is cut)."""
+    labels = _L[lang]
+    text = labels["evidence_head"].format(verdict=explanation_verdict(explanation, lang))
+    blocks: list[Block] = [_section(f"*{escape(text)}*")]
+    for finding in explanation.findings:
+        if not finding.evidence:
+            continue
+        lines = "\n".join(f"`{escape(_full_evidence_line(e))}`" for e in finding.evidence)
+        body = f"*{escape(finding.title)}*\n{lines}"
+        if len(body) > MAX_SECTION_CHARS:
+            return None
+        blocks.append(_section(body))
+    if len(blocks) > MAX_BLOCKS or len(json.dumps(blocks, ensure_ascii=False)) > MAX_BLOCK_JSON_CHARS:
+        return None
+    return Message(text=text, blocks=blocks)
 
 
 def check_pending_message(hosts: list[str], lang: Lang) -> Message:

@@ -18,7 +18,8 @@ HOW_TO = (
     "• Paste a code or log lines in a channel, or upload a log (or a zip of CCM\\Logs):"
     " cmbot answers in the thread.\n"
     "• Message menu ▸ *Diagnose with cmbot* explains any message.\n"
-    "• `/cmbot autoreply on|off`, `/cmbot lang en|ja|auto` set this for a channel; `/cmbot settings` shows it."
+    "• `/cmbot autoreply on|off` and `/cmbot lang en|ja|auto` set a channel's replies;"
+    " `/cmbot settings` shows them."
 )
 
 

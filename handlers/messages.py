@@ -6,9 +6,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
 from bot.views import explanation_message
+from handlers.sources import MAX_PASTE_CHARS, Source, fetch_file
 from knowledge.explain import explain
 
 if TYPE_CHECKING:
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
     from bot.app import Deps
 
 log = logging.getLogger("cmbot.messages")
-MAX_FILE_BYTES = 64 * 1024 * 1024
 IGNORED_SUBTYPES = {
     "bot_message",
     "message_changed",
@@ -51,12 +49,12 @@ async def _answer_message(deps: Deps, event: dict[str, Any]) -> None:
     if not await deps.auto_reply(channel):
         return
     lang = await deps.lang_for(event.get("user"), channel)
-    explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
+    explanation = await asyncio.to_thread(explain, text[:MAX_PASTE_CHARS], lang=lang)
     if not (explanation.findings or any(code.name for code in explanation.codes)):
         return  # chatter: stay quiet
     if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
         return
-    message = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
+    message = explanation_message(explanation, lang, token=Source.text(text, lang).token())
     await deps.client.chat_postMessage(
         channel=channel, thread_ts=event.get("thread_ts") or ts, **message.as_kwargs()
     )
@@ -66,28 +64,19 @@ async def _answer_file(deps: Deps, event: dict[str, Any]) -> None:
     file_id = event.get("file_id") or (event.get("file") or {}).get("id")
     if not file_id or not await deps.seen.first_time(f"file:{file_id}"):
         return
-    info = (await deps.client.files_info(file=file_id)).get("file") or {}
+    fetched = await fetch_file(deps, str(file_id))
+    info = fetched.info or {}
     channel = event.get("channel_id") or next(iter(info.get("channels") or []), None)
     if not channel:
         return
     thread = _share_ts(info, channel)
+    if fetched.data is None:
+        await deps.client.chat_postMessage(channel=channel, thread_ts=thread, text=fetched.problem)
+        return
     lang = await deps.lang_for(event.get("user_id"), channel)
-    name = str(info.get("name") or "upload.log")
-    if int(info.get("size") or 0) > MAX_FILE_BYTES:
-        await deps.client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread,
-            text=f"{name} is over {MAX_FILE_BYTES // 2**20} MB; not scanned.",
-        )
-        return
-    data = await _download(deps, str(info.get("url_private_download") or info.get("url_private") or ""))
-    if data is None:
-        await deps.client.chat_postMessage(
-            channel=channel, thread_ts=thread, text=f"Could not download {name}."
-        )
-        return
-    explanation = await asyncio.to_thread(explain, data, lang=lang, source=name)
-    message = explanation_message(explanation, lang, buttons=False)
+    explanation = await asyncio.to_thread(explain, fetched.data, lang=lang, source=fetched.name)
+    token = Source("file", lang, str(file_id)).token()
+    message = explanation_message(explanation, lang, token=token)
     await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
 
 
@@ -97,23 +86,3 @@ def _share_ts(info: dict[str, Any], channel: str) -> str | None:
         if shares:
             return str(shares[0].get("ts"))
     return None
-
-
-async def _download(deps: Deps, url: str) -> bytes | None:
-    token = deps.settings.slack_bot_token.get_secret_value() if deps.settings.slack_bot_token else ""
-    if not url:
-        return None
-    try:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(
-                url, headers={"Authorization": f"Bearer {token}"}, timeout=aiohttp.ClientTimeout(total=60)
-            ) as response,
-        ):
-            if response.status != 200:
-                return None
-            data = await response.content.read(MAX_FILE_BYTES + 1)
-            return data[:MAX_FILE_BYTES]
-    except (aiohttp.ClientError, TimeoutError):
-        log.warning("file download failed")
-        return None

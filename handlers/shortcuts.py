@@ -6,6 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from bot.views import explanation_message
+from handlers.sources import Source
 from knowledge.explain import explain
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ async def _diagnose(deps: Deps, body: dict[str, Any]) -> None:
     lang = await deps.lang_for((body.get("user") or {}).get("id"), channel)
     text = str(message.get("text") or "")
     explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
-    reply = explanation_message(explanation, lang, token=f"explain:{lang}:{text[:1900]}")
+    reply = explanation_message(explanation, lang, token=Source.text(text, lang).token())
     await deps.client.chat_postMessage(
         channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), **reply.as_kwargs()
     )

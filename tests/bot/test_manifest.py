@@ -100,8 +100,8 @@ async def _each_shortcut_and_event(app) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_scopes_cover_what_the_bot_calls() -> None:
-    """Posting, reading uploads and user locales, and commands are all granted."""
+    """Posting, reading uploads and user locales, uploading evidence files and commands are all granted."""
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "files:read", "users:read"} <= scopes
+    assert {"commands", "chat:write", "files:read", "files:write", "users:read"} <= scopes
     assert MANIFEST["settings"]["socket_mode_enabled"] is True
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
