@@ -73,3 +73,20 @@ def test_user_text_is_escaped_and_rendered() -> None:
     message = explanation_message(explain("<!channel> 0x80244022"), "en")
     assert "<!channel>" not in json.dumps(message.blocks)
     assert "0x80244022" in render_text(message)
+
+
+def test_remedy_and_evidence_replies_fit_or_become_a_file() -> None:
+    """Behind the buttons: remedy steps for 20 long causes fit; evidence that cannot fit is None
+    (it goes out as a file, uncut), and short evidence is a message within the limits."""
+    from bot.views import evidence_message, evidence_text, remedy_message  # noqa: PLC0415
+    from knowledge.findings import Explanation  # noqa: PLC0415
+
+    many = Explanation(findings=[_finding(n) for n in range(20)])
+    _within(remedy_message(many, "ja"))
+    assert remedy_message(many, "en").text.startswith("Remedy steps for: Cause number 0")
+    assert evidence_message(many, "en") is None
+    assert ("e" * 5000) in evidence_text(many, "en")
+    short = explain("OnSearchComplete - Failed to end search job. Error = 0x80072ee2.")
+    message = evidence_message(short, "en")
+    assert message is not None
+    _within(message)
