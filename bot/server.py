@@ -70,7 +70,10 @@ async def serve(
 
         handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
         log.info("serving over Socket Mode")
-        await handler.start_async()  # type: ignore[no-untyped-call]
+        try:
+            await handler.start_async()  # type: ignore[no-untyped-call]
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]  # the WebSocket and its session
         return
     runner = web.AppRunner(web_app(app, queue_depth=queue_depth, acking=acking))
     await runner.setup()
