@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -41,15 +42,19 @@ def _executable() -> str:
 class EmbeddedRedis:
     """A real redis-server subprocess on loopback; `url` is ready once `start()` returns."""
 
-    directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="cmbot-redis-")))
+    directory: Path | None = None
+    """Where its append-only file lives; by default a temporary directory removed by stop()."""
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen[bytes] | None = None
+    _owned: Path | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> EmbeddedRedis:
+        if self.directory is None:
+            self.directory = self._owned = Path(tempfile.mkdtemp(prefix="cmbot-redis-"))
         self.directory.mkdir(parents=True, exist_ok=True)
         args = [
             _executable(),
@@ -89,7 +94,11 @@ class EmbeddedRedis:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=5)
         self.process = None
+        if self._owned is not None:
+            shutil.rmtree(self._owned, ignore_errors=True)
+            self.directory = self._owned = None
 
 
 def redis_url() -> tuple[str, EmbeddedRedis | None]:

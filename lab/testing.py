@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -33,6 +34,8 @@ class Lab:
     hosts: dict[str, LabHost] = field(default_factory=dict)
     inventory: Inventory = field(default_factory=Inventory)
     inventory_path: Path | None = None
+    owns_directory: bool = False
+    """A directory start_lab made (it holds the lab password): removed again by stop()."""
 
     def host(self, name: str) -> LabHost:
         return self.hosts[name]
@@ -43,6 +46,8 @@ class Lab:
     def stop(self) -> None:
         for host in self.hosts.values():
             host.stop()
+        if self.owns_directory:
+            shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def _refused_endpoint() -> str:
@@ -67,7 +72,7 @@ def start_lab(
     user_file.write_text(f"{credentials.domain}:{credentials.username}:{credentials.password}\n")
     user_file.chmod(0o600)
     os.environ["NTLM_USER_FILE"] = str(user_file)
-    lab = Lab(directory=workdir, credentials=credentials)
+    lab = Lab(directory=workdir, credentials=credentials, owns_directory=directory is None)
     needs_tls = any(s.auth == "https" for s in chosen)
     tls = make_tls_files(workdir) if needs_tls else None
     stranger_ca = (
