@@ -126,6 +126,7 @@ async def test_uploaded_log_is_scanned_and_answered_in_thread(harness: Harness) 
     assert reply["thread_ts"] == "200.2"
     text = json.dumps(reply["blocks"], ensure_ascii=False)
     assert "WUAHandler.log:4" in text and "0x80244022" in reply["text"]
+    assert "2026-11-20 03:15:00" in text  # the line's own time
 
 
 async def test_language_button_switches_to_japanese(harness: Harness) -> None:
@@ -239,3 +240,76 @@ async def test_no_winrm_password_in_anything_posted(harness: Harness, lab) -> No
     assert password not in seen
     assert base64.b64encode(f"{lab.credentials.qualified}:{password}".encode()).decode() not in seen
     assert "credentials were rejected" in seen
+
+
+def _cmtrace(message: str, when: str = "03:15:00.000-540", component: str = "WUAHandler") -> str:
+    return (
+        f'<![LOG[{message}]LOG]!><time="{when}" date="11-20-2026" component="{component}" '
+        'context="" type="3" thread="1" file="a.cpp:2">'
+    )
+
+
+async def test_uploaded_zip_of_ccm_logs_names_the_file_line_and_time(harness: Harness) -> None:
+    """A zip of CCM\\Logs is read member by member; the evidence names the member, line and time."""
+    import io  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Logs/CcmExec.log", _cmtrace("Service started", component="CcmExec"))
+        archive.writestr(
+            "Logs/ContentTransferManager.log",
+            "\n".join(
+                [
+                    _cmtrace("CTM job {A1} entered state", component="ContentTransferManager"),
+                    _cmtrace(
+                        "CTM job {A1} (corresponding DTS job {B2}) Received empty location update for CTM Job {A1}",
+                        when="04:05:06.000-540",
+                        component="ContentTransferManager",
+                    ),
+                ]
+            ),
+        )
+    harness.slack.add_file("FZ", "CCMLogs.zip", buffer.getvalue(), "C1", "210.1")
+    await harness.bot.event({"type": "file_shared", "file_id": "FZ", "user_id": "U2", "channel_id": "C1"})
+    async with asyncio.timeout(10):
+        (reply,) = await harness.slack.wait_for("chat.postMessage")
+    text = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert reply["thread_ts"] == "210.1"
+    assert "ContentTransferManager.log:2" in text and "04:05:06" in text
+    assert "distribution point" in reply["text"].lower()
+
+
+async def test_oversized_and_undownloadable_uploads_get_one_short_line(harness: Harness) -> None:
+    """An upload over the cap is not downloaded; one that cannot be fetched says so; both in the thread."""
+    harness.slack.add_file("FBIG", "huge.log", b"x", "C1", "220.1")
+    harness.slack.files["FBIG"]["size"] = 65 * 1024 * 1024
+    harness.slack.add_file("FNO", "gone.log", b"x", "C1", "220.2")
+    harness.slack.files["FNO"]["url_private_download"] = f"{harness.slack.url}/files/missing"
+    await harness.bot.event(
+        {"type": "file_shared", "file_id": "FBIG", "user_id": "U2", "channel_id": "C1"}, event_id="EvBig"
+    )
+    await harness.bot.event(
+        {"type": "file_shared", "file_id": "FNO", "user_id": "U2", "channel_id": "C1"}, event_id="EvNo"
+    )
+    async with asyncio.timeout(10):
+        posts = await harness.slack.wait_for("chat.postMessage", 2)
+    by_thread = {p["thread_ts"]: p["text"] for p in posts}
+    assert by_thread == {
+        "220.1": "huge.log is over 64 MB; not scanned.",
+        "220.2": "Could not download gone.log.",
+    }
+
+
+async def test_binary_upload_is_answered_without_a_traceback(harness: Harness) -> None:
+    """Random bytes uploaded as a log get a plain "no known cause" answer, not an error."""
+    import random  # noqa: PLC0415
+
+    noise = random.Random(7).randbytes(200_000)
+    harness.slack.add_file("FBIN", "memory.dmp", noise, "C1", "230.1")
+    await harness.bot.event({"type": "file_shared", "file_id": "FBIN", "user_id": "U2", "channel_id": "C1"})
+    async with asyncio.timeout(15):
+        (reply,) = await harness.slack.wait_for("chat.postMessage")
+    assert reply["thread_ts"] == "230.1"
+    assert reply["text"] == "No known cause found" or reply["text"].startswith("0x")
+    assert "Traceback" not in json.dumps(reply, ensure_ascii=False)
