@@ -50,10 +50,12 @@ class SocketModeStandIn(SlackStandIn):
         if request.match_info["method"] != "apps.connections.open":
             return await super()._api(request)
         if not request.headers.get("Authorization", "").startswith("Bearer xapp-"):
-            self.calls.append(Call("apps.connections.open", {"ok": False}))
+            self.calls.append(Call("refused:apps.connections.open", {}))
+            self.changed.set()
             return web.json_response({"ok": False, "error": "invalid_auth"})
         self.connections_opened += 1
         self.calls.append(Call("apps.connections.open", {}))
+        self.changed.set()
         return web.json_response({"ok": True, "url": f"ws{self.url.removeprefix('http')}{LINK_PATH}"})
 
     async def _link(self, request: web.Request) -> web.WebSocketResponse:

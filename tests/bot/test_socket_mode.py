@@ -38,13 +38,15 @@ async def socket(lab: Lab) -> AsyncIterator[Socket]:
         )
         deps = build_deps(settings)
         serving = asyncio.create_task(serve(build_app(deps), settings))
-        async with asyncio.timeout(10):
-            await slack.connected()
-        yield Socket(slack, deps)
-        await deps.background.drain(timeout_s=30)
-        serving.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await serving
+        try:
+            async with asyncio.timeout(10):
+                await slack.connected()
+            yield Socket(slack, deps)
+            await deps.background.drain(timeout_s=30)
+        finally:  # also when the connection or the drain times out: close the client before the stand-in
+            serving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await serving
     assert APP_TOKEN not in json.dumps([c.args for c in slack.calls])
 
 
