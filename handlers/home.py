@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.views import escape
@@ -11,6 +13,8 @@ if TYPE_CHECKING:
 
     from bot.app import Deps
 
+log = logging.getLogger("cmbot.home")
+RECENT_ON_HOME = 15
 HOW_TO = (
     "*cmbot* diagnoses ConfigMgr clients.\n"
     "• `/cmcheck PC-1234 [kb:KB5031356]` reads the machine over WinRM (read-only) and names the cause.\n"
@@ -30,14 +34,37 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def _publish(deps: Deps, user: str) -> None:
-    recent = list(deps.recent.get(user, []))
-    lines = "\n".join(f"• `/cmcheck {escape(r)}`" for r in recent) or "_No checks yet._"
+    """Recent results from the audit stream (every bot and worker process, across restarts) when
+    Redis is there; else the checks this process started."""
+    lines: list[str] = []
+    if deps.audit is not None:
+        try:
+            rows = await deps.audit.read(user=user, count=200)
+        except Exception:
+            log.warning("audit stream unavailable; App Home shows this process's checks")
+            rows = []
+        results = [r for r in rows if r.get("action") == "check" and r.get("outcome") != "accepted"]
+        lines = [_result_line(r) for r in results[:RECENT_ON_HOME]]
+    if not lines:
+        lines = [f"• `/cmcheck {escape(r)}`" for r in deps.recent.get(user, [])]
+    body = "\n".join(lines) or "_No checks yet._"
     view = {
         "type": "home",
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": HOW_TO}},
             {"type": "divider"},
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*Your recent checks*\n{lines}"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": _cut(f"*Your recent checks*\n{body}")}},
         ],
     }
     await deps.client.views_publish(user_id=user, view=view)
+
+
+def _result_line(row: dict[str, str]) -> str:
+    outcome = row.get("outcome", "")
+    mark = "✅" if outcome == "healthy" else "❔" if outcome == "unreachable" else "❌"
+    when = datetime.fromtimestamp(float(row.get("ts") or 0), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{mark} `{escape(row.get('target', ''))}` {escape(outcome)} · {when}"
+
+
+def _cut(text: str, limit: int = 3000) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -158,3 +158,19 @@ async def test_redis_down_gets_a_short_answer_not_an_error(lab: Lab) -> None:
         await runner.cleanup()
     assert answer["text"].startswith("⚠️ Not started: the check queue (Redis) is unavailable")
     assert slack.of("chat.postMessage") == []
+
+
+async def test_app_home_lists_results_from_the_audit_stream(queued: Harness) -> None:
+    """After checks through the queue, App Home lists each host's outcome, read from Redis, so any
+    bot process (or one restarted) shows the same list."""
+    await queued.bot.command("/cmcheck", "group:labs")
+    assert queued.deps.audit is not None
+    async with asyncio.timeout(30):
+        while len([r for r in await queued.deps.audit.read(user="U1") if r["action"] == "check"]) < 3:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    queued.deps.recent.clear()  # as in a freshly started bot process
+    await queued.bot.event({"type": "app_home_opened", "user": "U1", "tab": "home"})
+    async with asyncio.timeout(10):
+        (published,) = await queued.slack.wait_for("views.publish")
+    recent = published["view"]["blocks"][-1]["text"]["text"]
+    assert "❌ `lab-dual-scan` dual-scan" in recent and "✅ `lab-healthy` healthy" in recent
