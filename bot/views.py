@@ -167,7 +167,8 @@ def explanation_message(
     blocks: list[Block] = [_section(f"*{escape(verdict)}*")]
     if explanation.findings:
         top = explanation.findings[0]
-        found = _finding_blocks(top, lang, evidence=evidence)
+        # a typed code is not evidence worth a block; lines read from a log or a paste are
+        found = _finding_blocks(top, lang, evidence=evidence and has_log_evidence(explanation))
         if verdict.startswith(top.title):
             found[0] = _section(escape(top.summary))  # the verdict line already names it
         blocks.extend(found)

@@ -90,3 +90,13 @@ def test_remedy_and_evidence_replies_fit_or_become_a_file() -> None:
     message = evidence_message(short, "en")
     assert message is not None
     _within(message)
+
+
+def test_a_typed_code_is_not_shown_as_evidence() -> None:
+    """`/cmerr 0x80244022` has no Evidence block (the code is what was typed); a log line does."""
+    typed = json.dumps(explanation_message(explain("0x80244022"), "en").blocks)
+    assert "*Evidence*" not in typed
+    logged = explanation_message(
+        explain("OnSearchComplete - Failed to end search job. Error = 0x80244022."), "en"
+    )
+    assert "*Evidence*" in json.dumps(logged.blocks)
