@@ -7,12 +7,16 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.metrics import QUEUE_DEPTH, render
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.settings import Settings
 
 log = logging.getLogger("cmbot.server")
@@ -66,9 +70,7 @@ async def serve(
     acking: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
 ) -> None:
     if settings.slack_app_token is not None:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler  # noqa: PLC0415
-
-        handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        handler = _socket_mode_handler(app, settings.slack_app_token.get_secret_value(), acking)
         log.info("serving over Socket Mode")
         try:
             await handler.start_async()  # type: ignore[no-untyped-call]
@@ -84,3 +86,20 @@ async def serve(
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+
+
+def _socket_mode_handler(
+    app: AsyncApp, app_token: str, acking: Callable[[], AbstractContextManager[None]]
+) -> AsyncSocketModeHandler:
+    """Bolt's Socket Mode handler, with each envelope marked in flight until its ack is sent
+    (as `web_app` does for HTTP requests), so work after the ack waits for other acks."""
+    from slack_bolt.adapter.socket_mode.async_handler import (  # noqa: PLC0415 - only in Socket Mode
+        AsyncSocketModeHandler as Handler,
+    )
+
+    class TrackedHandler(Handler):
+        async def handle(self, client: Any, req: Any) -> None:
+            with acking():
+                await super().handle(client, req)
+
+    return TrackedHandler(app, app_token)

@@ -37,7 +37,7 @@ async def socket(lab: Lab) -> AsyncIterator[Socket]:
             cmbot_check_deadline=10,
         )
         deps = build_deps(settings)
-        serving = asyncio.create_task(serve(build_app(deps), settings))
+        serving = asyncio.create_task(serve(build_app(deps), settings, acking=deps.background.acking))
         try:
             async with asyncio.timeout(10):
                 await slack.connected()
