@@ -40,17 +40,24 @@ def load_settings(*, require_slack: bool = True) -> Settings:
         raise SettingsError(f"invalid settings: {problems}") from None
     settings.register_secrets()
     if require_slack:
-        missing = [
-            name
-            for name, value in (
-                ("SLACK_BOT_TOKEN", settings.slack_bot_token),
-                ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
-            )
-            if value is None
-        ]
-        if missing:
-            raise SettingsError(
-                f"missing {' and '.join(missing)}: set them in the environment or .env "
-                "(see docs/slack-setup.md)"
-            )
+        _require_slack(settings)
     return settings
+
+
+def _require_slack(settings: Settings) -> None:
+    """The bot token always; the signing secret only over HTTP (Socket Mode frames are not
+    signed); each token with the prefix Slack gives it, since swapping them is a common slip."""
+    needed = [("SLACK_BOT_TOKEN", settings.slack_bot_token)]
+    if settings.slack_app_token is None:
+        needed.append(("SLACK_SIGNING_SECRET", settings.slack_signing_secret))
+    missing = [name for name, value in needed if value is None]
+    if missing:
+        raise SettingsError(
+            f"missing {' and '.join(missing)}: set them in the environment or .env (see docs/slack-setup.md)"
+        )
+    for name, secret, prefix, what in (
+        ("SLACK_BOT_TOKEN", settings.slack_bot_token, "xoxb-", "the Bot User OAuth Token"),
+        ("SLACK_APP_TOKEN", settings.slack_app_token, "xapp-", "an app-level token with connections:write"),
+    ):
+        if secret is not None and not secret.get_secret_value().startswith(prefix):
+            raise SettingsError(f"{name} must start with {prefix} ({what}; see docs/slack-setup.md)")
