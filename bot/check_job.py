@@ -10,11 +10,17 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dispatch import CheckRequest
-from bot.views import check_detail_message, check_progress_message, check_summary_message
+from bot.views import (
+    check_detail_message,
+    check_progress_message,
+    check_summary_message,
+    details_file_note,
+    render_text,
+)
 from knowledge.findings import Lang
 from probes.check import check_host
 from probes.report import HostReport
@@ -22,6 +28,10 @@ from probes.report import HostReport
 log = logging.getLogger("cmbot.check_job")
 CheckFn = Callable[..., Awaitable[HostReport]]
 PROGRESS_EVERY_S = 2.0
+MAX_DETAIL_POSTS = 20
+BURST_POSTS = 3
+PACE_S = 1.0
+DETAILS_FILE = "cmbot-check-details.txt"
 
 
 async def _always() -> bool:
@@ -78,7 +88,35 @@ async def _update(client: AsyncWebClient, request: CheckRequest, message: dict[s
 async def _post_details(
     client: AsyncWebClient, channel: str, thread: str | None, reports: Sequence[HostReport], lang: Lang
 ) -> None:
-    for report in reports:
+    """One thread reply per host, problems first, paced to Slack's ~1 message/s per channel after
+    a short burst; past `MAX_DETAIL_POSTS` hosts the rest go in one attached text file."""
+    ordered = sorted(reports, key=lambda r: not (r.findings or not r.reachable))
+    posted, rest = ordered[:MAX_DETAIL_POSTS], ordered[MAX_DETAIL_POSTS:]
+    for index, report in enumerate(posted):
+        if index >= BURST_POSTS:
+            await asyncio.sleep(PACE_S)
         await client.chat_postMessage(
             channel=channel, thread_ts=thread, **check_detail_message(report, lang).as_kwargs()
         )
+    if rest:
+        await _attach_rest(client, channel, thread, rest, lang)
+
+
+async def _attach_rest(
+    client: AsyncWebClient, channel: str, thread: str | None, reports: Sequence[HostReport], lang: Lang
+) -> None:
+    text = "\n\n".join(render_text(check_detail_message(report, lang)) for report in reports)
+    note = details_file_note(lang, len(reports))
+    try:
+        await client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread,
+            content=text,
+            filename=DETAILS_FILE,
+            title=DETAILS_FILE,
+            initial_comment=note,
+        )
+    except SlackClientError as exc:
+        log.warning("details upload failed (%s); posting the host list instead", type(exc).__name__)
+        names = ", ".join(r.host for r in reports)
+        await client.chat_postMessage(channel=channel, thread_ts=thread, text=f"{note} {names}"[:3000])

@@ -44,6 +44,7 @@ _L: dict[Lang, dict[str, str]] = {
         "evidence_button": "Evidence",
         "also": "Also possible",
         "evidence_file": "The evidence ({count} lines) is in the attached file.",
+        "details_file": "The details of {count} more hosts are in the attached file.",
         "evidence_head": "Evidence for: {verdict}",
         "remedy_head": "Remedy steps for: {verdict}",
     },
@@ -66,6 +67,7 @@ _L: dict[Lang, dict[str, str]] = {
         "evidence_button": "根拠",
         "also": "ほかの可能性",
         "evidence_file": "根拠 ({count} 行) は添付ファイルにあります。",
+        "details_file": "ほか {count} 台の詳細は添付ファイルにあります。",
         "evidence_head": "根拠: {verdict}",
         "remedy_head": "対処手順: {verdict}",
     },
@@ -236,6 +238,10 @@ def evidence_text(explanation: Explanation, lang: Lang) -> str:
             out.extend(_full_evidence_line(e) for e in finding.evidence)
             out.append("")
     return "\n".join(out)
+
+
+def details_file_note(lang: Lang, count: int) -> str:
+    return _L[lang]["details_file"].format(count=count)
 
 
 def evidence_file_note(lang: Lang, count: int) -> str:
