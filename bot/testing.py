@@ -16,6 +16,8 @@ import itertools
 import json
 import time
 import urllib.parse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,29 +245,12 @@ class SignedDriver:
         **kwargs: Any,
     ) -> tuple[int, str]:
         body = urllib.parse.urlencode(
-            {
-                "command": command,
-                "text": text,
-                "user_id": user,
-                "channel_id": channel,
-                "team_id": "T1",
-                "response_url": response_url,
-                "trigger_id": "1.2.3",
-            }
+            command_payload(command, text, user=user, channel=channel, response_url=response_url)
         )
         return await self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
     async def event(self, event: dict[str, Any], *, event_id: str = "Ev1", **kwargs: Any) -> tuple[int, str]:
-        body = json.dumps(
-            {
-                "type": "event_callback",
-                "team_id": "T1",
-                "api_app_id": "A1",
-                "event": event,
-                "event_id": event_id,
-                "event_time": int(time.time()),
-            }
-        )
+        body = json.dumps(event_payload(event, event_id))
         return await self.post(body, "application/json", **kwargs)
 
     async def click(
@@ -301,3 +286,50 @@ class SignedDriver:
     async def interactive(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded", **kwargs)
+
+
+def command_payload(
+    command: str, text: str, *, user: str = "U1", channel: str = "C1", response_url: str = ""
+) -> dict[str, str]:
+    """A slash command's fields as Slack sends them (form fields over HTTP, JSON in Socket Mode)."""
+    return {
+        "command": command,
+        "text": text,
+        "user_id": user,
+        "channel_id": channel,
+        "team_id": "T1",
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+    }
+
+
+def event_payload(event: dict[str, Any], event_id: str = "Ev1") -> dict[str, Any]:
+    """The Events API envelope around one event."""
+    return {
+        "type": "event_callback",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "event": event,
+        "event_id": event_id,
+        "event_time": int(time.time()),
+    }
+
+
+@asynccontextmanager
+async def serving_http(deps: Any, secret: str) -> AsyncIterator[SignedDriver]:
+    """The real app over HTTP on a loopback port 0, and a driver signing with `secret`. On exit the
+    work started after acks is awaited, so every answer is recorded before the stand-in stops."""
+    from bot.app import build_app  # noqa: PLC0415 - the stand-in itself needs none of the app
+    from bot.server import EVENTS_PATH, web_app  # noqa: PLC0415
+
+    runner = web.AppRunner(web_app(build_app(deps), acking=deps.background.acking))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield SignedDriver(f"http://127.0.0.1:{port}{EVENTS_PATH}", secret, session)
+        await deps.background.drain(timeout_s=30)
+    finally:
+        await runner.cleanup()

@@ -15,13 +15,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.testing import Call, SlackStandIn
+from bot.testing import Call, SlackStandIn, command_payload, event_payload
 
 LINK_PATH = "/link"
 
@@ -95,28 +94,13 @@ class SocketModeStandIn(SlackStandIn):
     async def send_command(
         self, command: str, text: str, *, user: str = "U1", channel: str = "C1", response_url: str = ""
     ) -> dict[str, Any]:
-        payload = {
-            "command": command,
-            "text": text,
-            "user_id": user,
-            "channel_id": channel,
-            "team_id": "T1",
-            "response_url": response_url,
-            "trigger_id": "1.2.3",
-        }
+        payload = command_payload(command, text, user=user, channel=channel, response_url=response_url)
         return await self.send("slash_commands", payload, accepts_response_payload=True)
 
     async def send_event(
         self, event: dict[str, Any], *, event_id: str = "Ev1", retry_attempt: int = 0, retry_reason: str = ""
     ) -> dict[str, Any]:
-        payload = {
-            "type": "event_callback",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "event": event,
-            "event_id": event_id,
-            "event_time": int(time.time()),
-        }
+        payload = event_payload(event, event_id)
         return await self.send(
             "events_api",
             payload,

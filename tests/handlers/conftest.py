@@ -4,15 +4,12 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
 from pydantic import SecretStr
 
-from bot.app import build_app, build_deps
-from bot.server import EVENTS_PATH, web_app
+from bot.app import build_deps
 from bot.settings import Settings
-from bot.testing import Harness, SignedDriver, SlackStandIn
+from bot.testing import Harness, SlackStandIn, serving_http
 from bot.views import MAX_BLOCK_JSON_CHARS, MAX_BLOCKS, MAX_SECTION_CHARS, MAX_TEXT_CHARS
 from lab.testing import Lab
 
@@ -45,19 +42,11 @@ async def harness(lab: Lab) -> AsyncIterator[Harness]:
             cmbot_check_deadline=10,
         )
         deps = build_deps(settings)
-        runner = web.AppRunner(web_app(build_app(deps), acking=deps.background.acking))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        async with aiohttp.ClientSession() as session:
-            driver = SignedDriver(f"http://127.0.0.1:{port}{EVENTS_PATH}", SECRET, session)
+        async with serving_http(deps, SECRET) as driver:
             yield Harness(slack, driver, deps)
-        await deps.background.drain(timeout_s=30)
         drain = getattr(deps.dispatcher, "drain", None)
         if drain is not None:
             await drain()
-        await runner.cleanup()
         for call in slack.calls:
             if call.method in ("chat.postMessage", "chat.update", "response_url"):
                 assert_within_limits(call.args)

@@ -5,18 +5,15 @@ import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 from pydantic import SecretStr
 
-from bot.app import build_app, build_deps
+from bot.app import build_deps
 from bot.policy import load_policy
 from bot.redis_server import EmbeddedRedis
-from bot.server import EVENTS_PATH, web_app
 from bot.settings import Settings
 from bot.store import AuditLog
-from bot.testing import Harness, SignedDriver, SlackStandIn
+from bot.testing import Harness, SlackStandIn, serving_http
 from bot.worker import build_worker
 from lab.testing import Lab
 
@@ -56,20 +53,15 @@ async def queued(
         deps.policy = load_policy(policy_file)
         worker = build_worker(redis_server.url, concurrency=4)
         worker_task = asyncio.create_task(worker.start())
-        runner = web.AppRunner(web_app(build_app(deps), acking=deps.background.acking))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        async with aiohttp.ClientSession() as session:
-            yield Harness(slack, SignedDriver(f"http://127.0.0.1:{port}{EVENTS_PATH}", SECRET, session), deps)
-        await deps.background.drain(timeout_s=30)
-        async with asyncio.timeout(30):
-            while await deps.dispatcher.depth():  # type: ignore[attr-defined]  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
-        await worker.stop()
-        worker_task.cancel()
-        await runner.cleanup()
+        try:
+            async with serving_http(deps, SECRET) as driver:
+                yield Harness(slack, driver, deps)
+            async with asyncio.timeout(30):
+                while await deps.dispatcher.depth():  # type: ignore[attr-defined]  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+        finally:
+            await worker.stop()
+            worker_task.cancel()
 
 
 async def test_cmcheck_group_through_the_queue(queued: Harness) -> None:
@@ -143,19 +135,11 @@ async def test_redis_down_gets_a_short_answer_not_an_error(lab: Lab) -> None:
             slack_api_url=slack.api_url,
         )
         deps = build_deps(settings, redis_url=EmbeddedRedis().url)  # never started: nothing listens
-        runner = web.AppRunner(web_app(build_app(deps), acking=deps.background.acking))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        async with aiohttp.ClientSession() as session:
-            driver = SignedDriver(f"http://127.0.0.1:{port}{EVENTS_PATH}", SECRET, session)
+        async with serving_http(deps, SECRET) as driver:
             status, body = await driver.command("/cmcheck", "lab-healthy", response_url=slack.response_url())
             assert (status, body) == (200, "")
             async with asyncio.timeout(15):
                 (answer,) = await slack.wait_for("response_url")
-        await deps.background.drain(timeout_s=15)
-        await runner.cleanup()
     assert answer["text"].startswith("⚠️ Not started: the check queue (Redis) is unavailable")
     assert slack.of("chat.postMessage") == []
 
