@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.views import explanation_message
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
 
     from bot.app import Deps
 
-log = logging.getLogger("cmbot.messages")
 IGNORED_SUBTYPES = {
     "bot_message",
     "message_changed",
