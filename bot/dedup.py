@@ -12,6 +12,10 @@ class SeenStore(Protocol):
         """True the first time a key is offered within the TTL, False afterwards."""
         ...
 
+    async def forget(self, key: str) -> None:
+        """Offer the key again: the answer it guarded did not reach Slack."""
+        ...
+
 
 class MemorySeenStore:
     """A bounded in-process TTL set; the Redis store replaces it when several bots run."""
@@ -31,3 +35,6 @@ class MemorySeenStore:
         if len(self._seen) > self._max:
             self._seen.popitem(last=False)
         return True
+
+    async def forget(self, key: str) -> None:
+        self._seen.pop(key, None)

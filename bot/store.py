@@ -67,6 +67,9 @@ class RedisSeenStore:
     async def first_time(self, key: str) -> bool:
         return bool(await self.redis.set(f"{PREFIX}seen:{key}", "1", nx=True, ex=self.ttl_s))
 
+    async def forget(self, key: str) -> None:
+        await self.redis.delete(f"{PREFIX}seen:{key}")
+
 
 @dataclass
 class RateLimiter:

@@ -112,23 +112,31 @@ def _where(body: dict[str, Any]) -> tuple[str, str, str | None]:
     return str(channel), str(ts or ""), message.get("thread_ts") or ts
 
 
-async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond: Any) -> bool:
-    """One post per kind, message and language, however many people click."""
+async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond: Any) -> str | None:
+    """The dedup key when this is the first click of its kind on this message in this language
+    (one post however many people click), else None after telling the clicker."""
     channel, ts, _ = _where(body)
-    if await deps.seen.first_time(f"{kind}:{channel}:{ts}:{lang}"):
-        return True
+    key = f"{kind}:{channel}:{ts}:{lang}"
+    if await deps.seen.first_time(key):
+        return key
     await respond(response_type="ephemeral", replace_original=False, text=ALREADY[lang])
-    return False
+    return None
 
 
-async def _post_in_thread(deps: Deps, body: dict[str, Any], respond: Any, message: Message) -> None:
-    """In the thread when the bot may post there; else only to the person who clicked."""
+async def _to_clicker(deps: Deps, key: str, respond: Any, message: Message, why: str) -> None:
+    """Nothing reached the thread: answer only the person who clicked, and let the next click
+    try the thread again rather than be told it is already there."""
+    log.info("thread answer refused (%s); answering the clicker only", why)
+    await deps.seen.forget(key)
+    await respond(response_type="ephemeral", replace_original=False, **message.as_kwargs())
+
+
+async def _post_in_thread(deps: Deps, key: str, body: dict[str, Any], respond: Any, message: Message) -> None:
     channel, _, thread = _where(body)
     try:
         await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
     except SlackApiError as exc:
-        log.info("thread post refused (%s); answering the clicker only", exc.response.get("error"))
-        await respond(response_type="ephemeral", replace_original=False, **message.as_kwargs())
+        await _to_clicker(deps, key, respond, message, str(exc.response.get("error")))
 
 
 async def _post_remedy(deps: Deps, body: dict[str, Any], respond: Any) -> None:
@@ -136,8 +144,8 @@ async def _post_remedy(deps: Deps, body: dict[str, Any], respond: Any) -> None:
     if rebuilt is None:
         return
     source, explanation = rebuilt
-    if await _once(deps, "remedy", body, source.lang, respond):
-        await _post_in_thread(deps, body, respond, remedy_message(explanation, source.lang))
+    if key := await _once(deps, "remedy", body, source.lang, respond):
+        await _post_in_thread(deps, key, body, respond, remedy_message(explanation, source.lang))
 
 
 async def _post_evidence(deps: Deps, body: dict[str, Any], respond: Any) -> None:
@@ -147,15 +155,14 @@ async def _post_evidence(deps: Deps, body: dict[str, Any], respond: Any) -> None
         return
     source, explanation = rebuilt
     lang = source.lang
-    if not await _once(deps, "evidence", body, lang, respond):
+    if not (key := await _once(deps, "evidence", body, lang, respond)):
         return
     message = evidence_message(explanation, lang)
     if message is not None:
-        await _post_in_thread(deps, body, respond, message)
+        await _post_in_thread(deps, key, body, respond, message)
         return
     channel, _, thread = _where(body)
-    verdict = explanation_verdict(explanation, lang)
-    comment = Message(text=f"{verdict}\n" + evidence_file_note(lang, evidence_line_count(explanation)))
+    note = evidence_file_note(lang, evidence_line_count(explanation))
     try:
         await deps.client.files_upload_v2(
             channel=channel,
@@ -163,9 +170,8 @@ async def _post_evidence(deps: Deps, body: dict[str, Any], respond: Any) -> None
             content=evidence_text(explanation, lang),
             filename=EVIDENCE_FILE,
             title=EVIDENCE_FILE,
-            initial_comment=comment.text,
+            initial_comment=f"{explanation_verdict(explanation, lang)}\n{note}",
         )
     except SlackClientError as exc:
-        log.info("evidence upload refused (%s); answering the clicker with what fits", type(exc).__name__)
         cut = explanation_message(explanation, lang, evidence=True, buttons=False)
-        await respond(response_type="ephemeral", replace_original=False, **cut.as_kwargs())
+        await _to_clicker(deps, key, respond, cut, type(exc).__name__)

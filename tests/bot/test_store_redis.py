@@ -31,10 +31,12 @@ async def test_result_cache_round_trip(redis: Redis) -> None:
 
 
 async def test_seen_store_and_rate_limit(redis: Redis) -> None:
-    """Dedup keys answer True once; the rate limiter allows `limit` per window."""
+    """Dedup keys answer True once (again after `forget`); the rate limiter allows `limit` per window."""
     seen = RedisSeenStore(redis)
     assert await seen.first_time("msg:C1:1.1") is True
     assert await seen.first_time("msg:C1:1.1") is False
+    await seen.forget("msg:C1:1.1")
+    assert await seen.first_time("msg:C1:1.1") is True
     limiter = RateLimiter(redis)
     results = [await limiter.allow("U1", limit=3, window_s=60) for _ in range(5)]
     assert results == [True, True, True, False, False]

@@ -134,6 +134,19 @@ async def test_remedy_where_the_bot_cannot_post_goes_to_the_clicker(harness: Har
     async with asyncio.timeout(10):
         (answer,) = await harness.slack.wait_for("response_url")
     assert answer["response_type"] == "ephemeral" and answer["text"].startswith("Remedy steps for: ")
+    await harness.bot.click(
+        "cmbot_remedy",
+        "explain:en:0x800704c7",
+        message_ts="1.1",
+        channel="C7",
+        user="U2",
+        response_url=harness.slack.response_url(),
+    )
+    async with asyncio.timeout(10):
+        answers = await harness.slack.wait_for("response_url", 2)
+    assert answers[1]["text"].startswith(
+        "Remedy steps for: "
+    )  # not "already posted": nothing is in the thread
 
 
 async def test_language_button_on_an_upload_reads_the_file_again(harness: Harness) -> None:
