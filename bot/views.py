@@ -83,24 +83,25 @@ class Message:
         return {"text": self.text, "blocks": self.blocks}
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters, an ellipsis marking a cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, MAX_SECTION_CHARS)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, MAX_SECTION_CHARS)}}
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(text, MAX_SECTION_CHARS)}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(text, MAX_SECTION_CHARS)}]}
 
 
 def _button(text: str, action_id: str, value: str) -> Block:
     return {
         "type": "button",
-        "text": {"type": "plain_text", "text": _cut(text, 75)},
+        "text": {"type": "plain_text", "text": cut(text, 75)},
         "action_id": action_id,
-        "value": _cut(value, 2000),
+        "value": cut(value, 2000),
     }
 
 
@@ -116,12 +117,12 @@ def fit(message: Message) -> Message:
         if block["type"] == "actions":
             block["elements"] = block["elements"][:MAX_ACTIONS]
         if block["type"] == "header":
-            block["text"]["text"] = _cut(block["text"]["text"], MAX_HEADER_CHARS)
+            block["text"]["text"] = cut(block["text"]["text"], MAX_HEADER_CHARS)
     if len(blocks) > MAX_BLOCKS:
         blocks = [*blocks[: MAX_BLOCKS - 1], _context("…")]
     while len(json.dumps(blocks, ensure_ascii=False)) > MAX_BLOCK_JSON_CHARS and len(blocks) > 2:
         blocks = [*blocks[:-2], _context("…")]
-    return Message(text=_cut(message.text, MAX_TEXT_CHARS), blocks=blocks)
+    return Message(text=cut(message.text, MAX_TEXT_CHARS), blocks=blocks)
 
 
 def _evidence_line(e: Evidence) -> str:
@@ -129,7 +130,7 @@ def _evidence_line(e: Evidence) -> str:
     when = e.timestamp.isoformat(sep=" ") if e.timestamp else ""
     repeat = f" ×{e.count}" if e.count > 1 else ""
     head = " ".join(p for p in (place, when) if p)
-    return f"`{escape(head)}`{repeat} {escape(_cut(e.text, 300))}" if head else escape(_cut(e.text, 300))
+    return f"`{escape(head)}`{repeat} {escape(cut(e.text, 300))}" if head else escape(cut(e.text, 300))
 
 
 def _finding_blocks(finding: Finding, lang: Lang, *, evidence: bool) -> list[Block]:
@@ -176,12 +177,12 @@ def explanation_message(
         blocks.extend(found)
     others = explanation.findings[1:]
     if others:
-        lines = "\n".join(f"• *{escape(f.title)}* {escape(_cut(f.summary, 200))}" for f in others[:5])
+        lines = "\n".join(f"• *{escape(f.title)}* {escape(cut(f.summary, 200))}" for f in others[:5])
         more = f"\n{labels['more'].format(count=len(others) - 5)}" if len(others) > 5 else ""
         blocks.extend([{"type": "divider"}, _section(f"*{labels['also']}*\n{lines}{more}")])
     if explanation.codes:
         codes = "\n".join(
-            f"`{escape(c.code)}` {escape(c.name or '')} {escape(_cut(c.meaning or '', 200))}"
+            f"`{escape(c.code)}` {escape(c.name or '')} {escape(cut(c.meaning or '', 200))}"
             for c in explanation.codes[:10]
         )
         blocks.append(_context(f"{labels['codes']}: {codes}"))

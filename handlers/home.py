@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.views import escape
+from bot.views import MAX_SECTION_CHARS, cut, escape
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -53,7 +53,10 @@ async def _publish(deps: Deps, user: str) -> None:
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": HOW_TO}},
             {"type": "divider"},
-            {"type": "section", "text": {"type": "mrkdwn", "text": _cut(f"*Your recent checks*\n{body}")}},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": cut(f"*Your recent checks*\n{body}", MAX_SECTION_CHARS)},
+            },
         ],
     }
     await deps.client.views_publish(user_id=user, view=view)
@@ -64,7 +67,3 @@ def _result_line(row: dict[str, str]) -> str:
     mark = "✅" if outcome == "healthy" else "❔" if outcome == "unreachable" else "❌"
     when = datetime.fromtimestamp(float(row.get("ts") or 0), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"{mark} `{escape(row.get('target', ''))}` {escape(outcome)} · {when}"
-
-
-def _cut(text: str, limit: int = 3000) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
