@@ -272,6 +272,14 @@ def evidence_message(explanation: Explanation, lang: Lang) -> Message | None:
     return Message(text=text, blocks=blocks)
 
 
+OUTCOME_MARKS = {"healthy": "✅", "findings": "❌", "unreachable": "❔", "not_checked": "⛔"}
+
+
+def _mark(report: HostReport) -> str:
+    """The one mark per host outcome (an unreachable host is never ✅)."""
+    return OUTCOME_MARKS[report.outcome or "unreachable"]
+
+
 def check_pending_message(hosts: list[str], lang: Lang) -> Message:
     names = ", ".join(hosts[:5]) + (f" (+{len(hosts) - 5})" if len(hosts) > 5 else "")
     text = _L[lang]["checking"].format(hosts=names)
@@ -280,9 +288,7 @@ def check_pending_message(hosts: list[str], lang: Lang) -> Message:
 
 def check_progress_message(hosts: list[str], reports: list[HostReport], lang: Lang) -> Message:
     text = _L[lang]["progress"].format(done=len(reports), total=len(hosts))
-    lines = [
-        f"{'✅' if not r.findings else '❌'} `{escape(r.host)}` {escape(r.verdict)}" for r in reports[-10:]
-    ]
+    lines = [f"{_mark(r)} `{escape(r.host)}` {escape(r.verdict)}" for r in reports[-10:]]
     return fit(Message(text=text, blocks=[_section(f"⏳ {escape(text)}"), _section("\n".join(lines) or "…")]))
 
 
@@ -304,15 +310,13 @@ def check_summary_message(reports: list[HostReport], lang: Lang, *, token: str =
             key = (
                 report.findings[0].id
                 if report.findings
-                else (labels["healthy"] if report.reachable else labels["unreachable"])
+                else (labels["healthy"] if report.outcome == "healthy" else labels["unreachable"])
             )
             counts[key] = counts.get(key, 0) + 1
         summary = ", ".join(f"{cause} ×{n}" for cause, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         text = labels["summary"].format(done=len(reports), total=len(reports)) + f": {summary}"
         blocks = [_section(f"*{escape(text)}*")]
-        lines = [
-            f"{'✅' if not r.findings else '❌'} `{escape(r.host)}` {escape(r.verdict)}" for r in reports
-        ]
+        lines = [f"{_mark(r)} `{escape(r.host)}` {escape(r.verdict)}" for r in reports]
         for start in range(0, min(len(lines), 200), 40):
             blocks.append(_section("\n".join(lines[start : start + 40])))
         blocks.append(_context(labels["details"]))

@@ -117,6 +117,7 @@ def _check_sync(host: str, kbs: list[str], deadline_s: float, lang: Lang) -> Hos
         findings=findings,
         duration_s=round(time.monotonic() - start, 3),
         scenario=entry.scenario,
+        facts=facts.model_dump(mode="json"),
     )
 
 
