@@ -62,8 +62,9 @@ async def run_check_job(
 
     await asyncio.gather(*(one(host) for host in request.hosts))
     ordered = sorted(reports, key=lambda r: request.hosts.index(r.host) if r.host in request.hosts else 0)
+    # the Re-run button names the request; its hosts and KBs are kept by the bot (start_check)
     summary = check_summary_message(
-        ordered, lang, token=f"rerun:{' '.join(request.hosts)}|{' '.join(request.kbs)}"
+        ordered, lang, token=f"rerun:{request.request_id}", answer=request.request_id
     )
     if not await claim_final():
         log.info("request %s was already answered; not answering twice", request.request_id)
@@ -74,7 +75,8 @@ async def run_check_job(
     else:
         response = await client.chat_postMessage(channel=request.channel_id, **summary.as_kwargs())
         thread = response.get("ts")
-    await _post_details(client, request.channel_id, thread or request.thread_ts, ordered, lang)
+    # a reply's ts is never a thread: a Re-run's "checking…" sits in the summary's thread
+    await _post_details(client, request, request.thread_ts or thread, ordered, lang)
     return ordered
 
 
@@ -86,17 +88,24 @@ async def _update(client: AsyncWebClient, request: CheckRequest, message: dict[s
 
 
 async def _post_details(
-    client: AsyncWebClient, channel: str, thread: str | None, reports: Sequence[HostReport], lang: Lang
+    client: AsyncWebClient,
+    request: CheckRequest,
+    thread: str | None,
+    reports: Sequence[HostReport],
+    lang: Lang,
 ) -> None:
     """One thread reply per host, problems first, paced to Slack's ~1 message/s per channel after
     a short burst; past `MAX_DETAIL_POSTS` hosts the rest go in one attached text file."""
     ordered = sorted(reports, key=lambda r: not (r.findings or not r.reachable))
     posted, rest = ordered[:MAX_DETAIL_POSTS], ordered[MAX_DETAIL_POSTS:]
+    channel = request.channel_id
     for index, report in enumerate(posted):
         if index >= BURST_POSTS:
             await asyncio.sleep(PACE_S)
         await client.chat_postMessage(
-            channel=channel, thread_ts=thread, **check_detail_message(report, lang).as_kwargs()
+            channel=channel,
+            thread_ts=thread,
+            **check_detail_message(report, lang, answer=request.request_id).as_kwargs(),
         )
     if rest:
         await _attach_rest(client, channel, thread, rest, lang)

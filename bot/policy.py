@@ -114,9 +114,13 @@ class Policy(_Strict):
     def may_change_settings(self, user_id: str) -> bool:
         return not self.channel_admins or user_id in self.channel_admins
 
-    def rate_limit_for(self, user_id: str, usergroups: Sequence[str] = ()) -> RateLimit:
+    def rate_limit_for(
+        self, user_id: str, usergroups: Sequence[str] = (), channel_id: str | None = None
+    ) -> RateLimit:
+        """The first matching rule's limit, else the global one. The channel is needed: a rule
+        scoped to channels matches only there (security review V9/B8)."""
         for rule in self.rules:
-            if rule.rate_limit and rule.grants_principal(user_id, usergroups, None):
+            if rule.rate_limit and rule.grants_principal(user_id, usergroups, channel_id):
                 return rule.rate_limit
         return self.rate_limit
 

@@ -296,8 +296,8 @@ async def test_oversized_and_undownloadable_uploads_get_one_short_line(harness: 
         posts = await harness.slack.wait_for("chat.postMessage", 2)
     by_thread = {p["thread_ts"]: p["text"] for p in posts}
     assert by_thread == {
-        "220.1": "huge.log is over 64 MB; not scanned.",
-        "220.2": "Could not download gone.log.",
+        "220.1": "`huge.log` is over 64 MB; not scanned.",
+        "220.2": "Could not download `gone.log`.",
     }
 
 
