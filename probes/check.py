@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import os
 import re
 import socket
 import time
@@ -72,8 +73,15 @@ def _endpoint_for(host: str, entry: InventoryHost | None, credential: Credential
             "no Kerberos ticket or keytab for the bot (KRB5CCNAME / KRB5_CLIENT_KTNAME), and NTLM "
             f"is not allowed for this credential (set {credential.source}_ALLOW_NTLM=1 to allow it)"
         )
-    endpoint = f"http://{url_host(host)}:5985/wsman"
+    endpoint = f"http://{url_host(host)}:{_winrm_port()}/wsman"
     return InventoryHost(name=host, endpoint=endpoint, auth=auth, kerberos_host=host)
+
+
+def _winrm_port() -> int:
+    """WinRM's HTTP listener is 5985 by default (learn.microsoft.com/windows/win32/winrm/installation-and-
+    configuration-for-windows-remote-management); CMBOT_WINRM_PORT overrides it for every host."""
+    raw = os.environ.get("CMBOT_WINRM_PORT", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 65536 else 5985
 
 
 def _resolve(endpoint: str) -> None:
