@@ -7,6 +7,9 @@ at a time, many hosts at once. Every failure becomes a short, specific answer in
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import logging
+import os
 import re
 import socket
 import time
@@ -18,19 +21,20 @@ from pydantic import ValidationError
 from knowledge.explain import render_remedy
 from knowledge.findings import Evidence, Finding, Lang
 from knowledge.loader import load_entries
-from probes.credentials import CredentialError, credential_for
+from probes.credentials import Credential, CredentialError, NotTrusted, credential_for, kerberos_ready
 from probes.diagnosis import diagnose, verdict_of
 from probes.facts import Facts
 from probes.inventory import InventoryError, InventoryHost, inventory_from_env
 from probes.report import CheckItem, HostReport
 from probes.runner import REASON_TEXT, Unreachable, run_probe
 from probes.scripts import bundle_script
-from probes.targets import BadHostName, validate_host
+from probes.targets import BadHostName, url_host, validate_host
 
 MAX_PARALLEL_HOSTS = 16
 KB_PATTERN = re.compile(r"^(?:KB)?(\d{6,8})$", re.IGNORECASE)
+log = logging.getLogger("cmbot.check")
 _host_locks: dict[str, asyncio.Lock] = {}
-_parallel: asyncio.Semaphore | None = None
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
 
 
 class BadKb(ValueError):
@@ -47,13 +51,37 @@ def normalize_kbs(kbs: Sequence[str]) -> list[str]:
     return result
 
 
-def _endpoint_for(host: str) -> InventoryHost:
+def _inventory_entry(host: str) -> InventoryHost | None:
     try:
         inventory = inventory_from_env()
     except InventoryError as exc:
         raise Unreachable("protocol", str(exc)) from None
-    entry = inventory.get(host) if inventory else None
-    return entry or InventoryHost(name=host, endpoint=f"http://{host}:5985/wsman", auth="ntlm")
+    return inventory.get(host) if inventory else None
+
+
+def _endpoint_for(host: str, entry: InventoryHost | None, credential: Credential) -> InventoryHost:
+    """The inventory entry, or an endpoint on :5985 for a host a credential's scope covers: Kerberos
+    when the bot has a ticket or keytab, else NTLM where that credential allows it."""
+    if entry is not None:
+        return entry
+    if kerberos_ready():
+        auth = "kerberos"
+    elif credential.allow_ntlm and credential.username and credential.password is not None:
+        auth = "ntlm"
+    else:
+        raise CredentialError(
+            "no Kerberos ticket or keytab for the bot (KRB5CCNAME / KRB5_CLIENT_KTNAME), and NTLM "
+            f"is not allowed for this credential (set {credential.source}_ALLOW_NTLM=1 to allow it)"
+        )
+    endpoint = f"http://{url_host(host)}:{_winrm_port()}/wsman"
+    return InventoryHost(name=host, endpoint=endpoint, auth=auth, kerberos_host=host)
+
+
+def _winrm_port() -> int:
+    """WinRM's HTTP listener is 5985 by default (learn.microsoft.com/windows/win32/winrm/installation-and-
+    configuration-for-windows-remote-management); CMBOT_WINRM_PORT overrides it for every host."""
+    raw = os.environ.get("CMBOT_WINRM_PORT", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 65536 else 5985
 
 
 def _resolve(endpoint: str) -> None:
@@ -68,14 +96,17 @@ def _resolve(endpoint: str) -> None:
 
 
 def _lock(host: str) -> asyncio.Lock:
+    """One check per normalized name at a time (`127.1` and `0x7f000001` share `127.0.0.1`'s)."""
     return _host_locks.setdefault(host, asyncio.Lock())
 
 
-def _semaphore() -> asyncio.Semaphore:
-    global _parallel  # noqa: PLW0603 - one process-wide bound on concurrent WinRM sessions
-    if _parallel is None:
-        _parallel = asyncio.Semaphore(MAX_PARALLEL_HOSTS)
-    return _parallel
+def _winrm_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """WinRM I/O has its own bounded threads, never the loop's default executor (which explain
+    uses): a slow host can hold at most one of these, and only until its deadline (V6)."""
+    global _pool  # noqa: PLW0603 - one process-wide bound on concurrent WinRM sessions
+    if _pool is None:
+        _pool = concurrent.futures.ThreadPoolExecutor(MAX_PARALLEL_HOSTS, thread_name_prefix="cmbot-winrm")
+    return _pool
 
 
 def unreachable_finding(reason: Unreachable, host: str, lang: Lang) -> Finding:
@@ -96,9 +127,10 @@ def unreachable_finding(reason: Unreachable, host: str, lang: Lang) -> Finding:
 def _check_sync(host: str, kbs: list[str], deadline_s: float, lang: Lang) -> HostReport:
     start = time.monotonic()
     try:
-        entry = _endpoint_for(host)
+        known = _inventory_entry(host)
+        credential = credential_for(host, known)
+        entry = _endpoint_for(host, known, credential)
         _resolve(entry.endpoint)
-        credential = credential_for(host, entry)
         result = run_probe(entry, credential, bundle_script(), {"kbs": kbs}, deadline_s=deadline_s)
         facts = Facts.model_validate(result.document)
     except CredentialError as exc:
@@ -140,16 +172,31 @@ async def check_host(
     try:
         name = validate_host(host)
         wanted = normalize_kbs(kbs)
-    except (BadHostName, BadKb) as exc:
+        credential_for(name, _inventory_entry(name))  # refused before any DNS lookup (V1)
+    except (BadHostName, BadKb, NotTrusted) as exc:
         return HostReport(host=host[:80], reachable=False, verdict=f"not checked: {exc}")
-    async with _semaphore(), _lock(name):
-        return await asyncio.to_thread(_check_sync, name, wanted, deadline_s, lang)
+    except (CredentialError, Unreachable):
+        pass  # answered with the host's report below
+    async with _lock(name):
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(_winrm_pool(), _check_sync, name, wanted, deadline_s, lang)
+        except Exception as exc:  # one bad host fails that host only (V6)
+            log.warning("check of %s failed: %s", name, type(exc).__name__)
+            reason = Unreachable("script", "the probe's answer could not be read")
+            return _unreachable_report(name, reason, lang, time.monotonic())
 
 
 async def check_hosts(
     hosts: Sequence[str], *, kbs: Sequence[str] = (), deadline_s: float = 60.0, lang: Lang = "en"
 ) -> list[HostReport]:
     """Check many hosts at once, at most one check per host at a time."""
-    return list(
-        await asyncio.gather(*(check_host(h, kbs=kbs, deadline_s=deadline_s, lang=lang) for h in hosts))
+    results = await asyncio.gather(
+        *(check_host(h, kbs=kbs, deadline_s=deadline_s, lang=lang) for h in hosts), return_exceptions=True
     )
+    return [
+        result
+        if isinstance(result, HostReport)
+        else HostReport(host=host[:80], reachable=False, verdict="not checked: the check failed")
+        for host, result in zip(hosts, results, strict=True)
+    ]
