@@ -45,11 +45,15 @@ class CodeInfo(BaseModel):
 
     code: str
     name: str | None = None
+    """The one canonical symbolic name; other names of the same code are in `aliases`."""
+    aliases: list[str] = Field(default_factory=list)
     meaning: str | None = None
     severity: str | None = None
     facility: str | None = None
     facility_code: int | None = None
     code_value: int | None = None
+    source: str | None = None
+    """Where the name and meaning come from (a Microsoft page)."""
     causes: list[str] = Field(default_factory=list)
 
 

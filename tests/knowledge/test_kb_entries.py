@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from knowledge.causes import ARTICLE_CAUSES, CAUSE_IDS
+from knowledge.causes import ARTICLE_CAUSES, CAUSE_IDS, EXTRA_CAUSES
 from knowledge.loader import load_entries
 from knowledge.models import Entry
 
@@ -57,6 +57,7 @@ def test_one_entry_per_cause_id() -> None:
     ids = [e.id for e in ENTRIES]
     assert len(ids) == len(set(ids))
     assert set(ids) == set(CAUSE_IDS)
+    assert set(ARTICLE_CAUSES) | set(EXTRA_CAUSES) <= set(ids), "a stable cause ID lost its entry"
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
