@@ -5,6 +5,7 @@ import asyncio
 import json
 
 from bot.testing import Harness
+from bot.testing_payloads import file_shared_event, message_event
 
 TWO_CAUSES = (
     "OnSearchComplete - Failed to end search job. Error = 0x80072ee2.\n"
@@ -23,7 +24,7 @@ def _buttons(message: dict) -> dict[str, str]:  # type: ignore[type-arg]
 
 
 async def _pasted(harness: Harness, text: str, ts: str = "700.1") -> dict:  # type: ignore[type-arg]
-    event = {"type": "message", "channel": "C1", "user": "U2", "ts": ts, "text": text}
+    event = message_event(text, ts=ts)
     await harness.bot.event(event, event_id=f"Ev{ts}")
     async with asyncio.timeout(10):
         return (await harness.slack.wait_for("chat.postMessage"))[-1]
@@ -96,7 +97,7 @@ async def test_long_evidence_from_an_upload_goes_out_as_a_file(harness: Harness)
         )
         lines.append(f"Received empty location update for CTM Job {{{n:08d}-0000}} " + "z" * 900)
     harness.slack.add_file("F9", "CcmLogs.log", "\n".join(lines).encode(), "C1", "800.8")
-    await harness.bot.event({"type": "file_shared", "file_id": "F9", "user_id": "U2", "channel_id": "C1"})
+    await harness.bot.event(file_shared_event("F9"))
     async with asyncio.timeout(15):
         (reply,) = await harness.slack.wait_for("chat.postMessage")
     buttons = _buttons(reply)

@@ -226,3 +226,30 @@ async def test_expired_button_state_says_to_run_it_again(harness: Harness) -> No
         "⚠️ This reply can no longer be rebuilt: this answer is too old to rebuild; paste the text or run the command again.",
     ]
     assert harness.slack.of("chat.postMessage") == []
+
+
+async def test_phone_punctuation_in_commands_is_read_as_typed(harness: Harness) -> None:
+    """Mobile keyboards send curly quotes and no-break spaces: `/cmcheck “lab-healthy”\u00a0kb:KB5031356`
+    is the same check as with plain quotes, not a refused host name."""
+    status, body = await harness.bot.command("/cmcheck", "\u201clab-healthy\u201d\u00a0kb:KB5031356")
+    assert (status, body) == (200, "")
+    async with asyncio.timeout(30):
+        (pending, *_) = await harness.slack.wait_for("chat.postMessage")
+        await harness.slack.wait_for("chat.update")
+    assert pending["text"] == "Checking lab-healthy…"
+
+
+async def test_app_home_messages_tab_publishes_nothing(harness: Harness) -> None:
+    """Realism 9: app_home_opened also fires for the Messages tab; only the Home tab is published."""
+    await harness.bot.event(
+        {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "messages", "event_ts": "1.1"},
+        event_id="EvMsgTab",
+    )
+    await harness.bot.event(
+        {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1.2"},
+        event_id="EvHomeTab",
+    )
+    async with asyncio.timeout(10):
+        (published,) = await harness.slack.wait_for("views.publish")
+    await harness.deps.background.drain(timeout_s=10)
+    assert len(harness.slack.of("views.publish")) == 1 and published["view"]["type"] == "home"
