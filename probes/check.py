@@ -165,6 +165,19 @@ def _unreachable_report(host: str, reason: Unreachable, lang: Lang, start: float
     )
 
 
+def target_problem(host: str) -> str | None:
+    """Why this host would get no credential (a bad name, or outside every credential's scope), or
+    None. Decided before any DNS lookup (V1); a front end may call it to refuse in its reply."""
+    try:
+        name = validate_host(host)
+        credential_for(name, _inventory_entry(name))
+    except (BadHostName, NotTrusted) as exc:
+        return str(exc)
+    except (CredentialError, Unreachable):
+        return None  # a configuration problem: answered in the host's report
+    return None
+
+
 async def check_host(
     host: str, *, kbs: Sequence[str] = (), deadline_s: float = 60.0, lang: Lang = "en"
 ) -> HostReport:
@@ -172,11 +185,10 @@ async def check_host(
     try:
         name = validate_host(host)
         wanted = normalize_kbs(kbs)
-        credential_for(name, _inventory_entry(name))  # refused before any DNS lookup (V1)
-    except (BadHostName, BadKb, NotTrusted) as exc:
+    except (BadHostName, BadKb) as exc:
         return HostReport(host=host[:80], reachable=False, verdict=f"not checked: {exc}")
-    except (CredentialError, Unreachable):
-        pass  # answered with the host's report below
+    if problem := target_problem(name):
+        return HostReport(host=name, reachable=False, verdict=f"not checked: {problem}")
     async with _lock(name):
         try:
             loop = asyncio.get_running_loop()

@@ -16,6 +16,7 @@ from probes.check import check_host
 from probes.credentials import kerberos_ready
 
 HOSTS = ["k-healthy", "k-other"]
+SPNS = [*HOSTS, "127.0.0.1"]
 
 
 def _scenario(name: str) -> Scenario:
@@ -24,7 +25,7 @@ def _scenario(name: str) -> Scenario:
 
 @pytest.fixture(scope="module")
 def realm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Realm]:
-    with run_kdc(tmp_path_factory.mktemp("kdc"), HOSTS) as running, kerberos_environment(running):
+    with run_kdc(tmp_path_factory.mktemp("kdc"), SPNS) as running, kerberos_environment(running):
         yield running
 
 
@@ -108,3 +109,19 @@ def test_check_host_runs_over_kerberos(kerberos_lab: Lab) -> None:
     assert report.reachable, report.verdict
     assert report.verdict.startswith("Healthy")
     assert kerberos_lab.counters("k-healthy")["logins_kerberos"] >= 1
+
+
+def test_hosts_in_an_allowed_network_use_kerberos_not_ntlm(
+    kerberos_lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside the inventory, a host in CMBOT_WINRM_DOMAINS is checked over Kerberos with its own
+    SPN (HTTP/127.0.0.1 for `127.1`); NTLM is not allowed for the credential and never tried."""
+    monkeypatch.delenv("CMBOT_INVENTORY")
+    monkeypatch.setenv("CMBOT_WINRM_DOMAINS", "127.0.0.0/8")
+    monkeypatch.setenv("CMBOT_WINRM_PORT", str(_port(kerberos_lab, "k-other")))
+    monkeypatch.delenv("CMBOT_WINRM_ALLOW_NTLM", raising=False)
+    before = kerberos_lab.counters("k-other").get("logins_kerberos", 0)
+    report = asyncio.run(check_host("127.1", deadline_s=10))
+    assert report.reachable, report.verdict
+    counters = kerberos_lab.counters("k-other")
+    assert counters["logins_kerberos"] == before + 1 and not counters.get("logins_ntlm")
