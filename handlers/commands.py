@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
 from bot.dispatch import CheckRequest
+from bot.explain_pool import explain_off_loop
 from bot.groups import GroupError, expand_targets
 from bot.queue import QUEUE_DOWN, QueueUnavailable
 from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from bot.views import check_pending_message, denial_message, explanation_message
 from handlers.sources import Source
-from knowledge.explain import explain
 from probes.check import BadKb, normalize_kbs
 from probes.targets import BadHostName, validate_host
 
@@ -67,7 +66,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 async def _answer_cmerr(deps: Deps, respond: Any, command: dict[str, Any], text: str) -> None:
     lang = await deps.lang_for(command.get("user_id"), command.get("channel_id"))
-    explanation = await asyncio.to_thread(explain, text, lang=lang)
+    explanation = await explain_off_loop(text, lang=lang)
     message = explanation_message(explanation, lang, token=Source.text(text, lang).token())
     await respond(response_type="in_channel", **message.as_kwargs())
 

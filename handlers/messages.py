@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
+from bot.explain_pool import explain_off_loop
 from bot.views import explanation_message
 from handlers.sources import MAX_PASTE_CHARS, Source, fetch_file
-from knowledge.explain import explain
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -47,7 +46,7 @@ async def _answer_message(deps: Deps, event: dict[str, Any]) -> None:
     if not await deps.auto_reply(channel):
         return
     lang = await deps.lang_for(event.get("user"), channel)
-    explanation = await asyncio.to_thread(explain, text[:MAX_PASTE_CHARS], lang=lang)
+    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], lang=lang)
     if not (explanation.findings or any(code.name for code in explanation.codes)):
         return  # chatter: stay quiet
     if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
@@ -72,7 +71,7 @@ async def _answer_file(deps: Deps, event: dict[str, Any]) -> None:
         await deps.client.chat_postMessage(channel=channel, thread_ts=thread, text=fetched.problem)
         return
     lang = await deps.lang_for(event.get("user_id"), channel)
-    explanation = await asyncio.to_thread(explain, fetched.data, lang=lang, source=fetched.name)
+    explanation = await explain_off_loop(fetched.data, lang=lang, source=fetched.name)
     token = Source("file", lang, str(file_id)).token()
     message = explanation_message(explanation, lang, token=token)
     await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
+from bot.explain_pool import explain_off_loop
 from bot.views import explanation_message
 from handlers.sources import Source
-from knowledge.explain import explain
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -27,7 +26,7 @@ async def _diagnose(deps: Deps, body: dict[str, Any]) -> None:
     channel = (body.get("channel") or {}).get("id", "")
     lang = await deps.lang_for((body.get("user") or {}).get("id"), channel)
     text = str(message.get("text") or "")
-    explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
+    explanation = await explain_off_loop(text[:200_000], lang=lang)
     reply = explanation_message(explanation, lang, token=Source.text(text, lang).token())
     await deps.client.chat_postMessage(
         channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), **reply.as_kwargs()

@@ -4,7 +4,6 @@ for an uploaded log, which is fetched again with the bot token."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from knowledge.explain import explain
+from bot.explain_pool import explain_off_loop
 from knowledge.findings import Explanation, Lang
 
 if TYPE_CHECKING:
@@ -94,8 +93,8 @@ async def _download(deps: Deps, url: str) -> bytes | None:
 async def explain_source(deps: Deps, source: Source, lang: Lang) -> Explanation | str:
     """The explanation again, in `lang`, or a short reason why it cannot be rebuilt."""
     if source.kind == "explain":
-        return await asyncio.to_thread(explain, source.ref[:MAX_PASTE_CHARS], lang=lang)
+        return await explain_off_loop(source.ref[:MAX_PASTE_CHARS], lang=lang)
     fetched = await fetch_file(deps, source.ref)
     if fetched.data is None:
         return fetched.problem
-    return await asyncio.to_thread(explain, fetched.data, lang=lang, source=fetched.name)
+    return await explain_off_loop(fetched.data, lang=lang, source=fetched.name)
