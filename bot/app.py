@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-from redis.asyncio import Redis
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -40,6 +39,7 @@ from bot.store import (
     RedisButtonStates,
     RedisFeedback,
     RedisSeenStore,
+    connect,
 )
 from bot.usergroups import UsergroupDirectory
 from knowledge.findings import Lang
@@ -153,7 +153,7 @@ def build_deps(
     if redis_url is None:
         chosen = dispatcher or InProcessDispatcher(client, deadline_s=settings.cmbot_check_deadline)
         return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy)
-    redis = Redis.from_url(redis_url)
+    redis = connect(redis_url)  # a pool that waits when busy (security review V5)
     return Deps(
         settings=settings,
         client=client,

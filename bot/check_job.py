@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,10 +33,32 @@ MAX_DETAIL_POSTS = 20
 BURST_POSTS = 3
 PACE_S = 1.0
 DETAILS_FILE = "cmbot-check-details.txt"
+HOSTS_AT_ONCE = 32
+"""Hosts of one job checked at once: each holds Redis connections (cache, lock) while it runs,
+so a 500-host group must not open them all together (security review V5)."""
 
 
-async def _always() -> bool:
-    return True
+class FinalGuard(Protocol):
+    """Who posts the final answer when a job may run twice (`bot.store.FinalAnswer`)."""
+
+    async def claim(self) -> bool: ...
+    async def posted(self) -> None: ...
+    async def release(self) -> None: ...
+
+
+class AlwaysPost:
+    """One process, one run: the answer is always this job's to post."""
+
+    won = False
+
+    async def claim(self) -> bool:
+        return True
+
+    async def posted(self) -> None:
+        self.won = True
+
+    async def release(self) -> None:
+        return None
 
 
 async def run_check_job(
@@ -44,17 +67,21 @@ async def run_check_job(
     *,
     check: CheckFn = check_host,
     deadline_s: float = 60.0,
-    claim_final: Callable[[], Awaitable[bool]] = _always,
+    final: FinalGuard | None = None,
 ) -> list[HostReport]:
-    """Check every host, then post the final answer once: `claim_final` guards a retried job."""
+    """Check every host, then post the final answer once: `final` guards a retried job. A host
+    whose check raises is answered as failed; the other hosts' answers still go out."""
     lang: Lang = request.lang
     reports: list[HostReport] = []
     last_update = 0.0
     loop = asyncio.get_running_loop()
+    guard = final or AlwaysPost()
+    at_once = asyncio.Semaphore(HOSTS_AT_ONCE)
 
     async def one(host: str) -> None:
         nonlocal last_update
-        report = await check(host, kbs=request.kbs, deadline_s=deadline_s, lang=lang)
+        async with at_once:
+            report = await _checked(check, host, request, deadline_s)
         reports.append(report)
         if len(request.hosts) > 1 and loop.time() - last_update > PROGRESS_EVERY_S and request.message_ts:
             last_update = loop.time()
@@ -66,18 +93,35 @@ async def run_check_job(
     summary = check_summary_message(
         ordered, lang, token=f"rerun:{request.request_id}", answer=request.request_id
     )
-    if not await claim_final():
+    if not await guard.claim():
         log.info("request %s was already answered; not answering twice", request.request_id)
         return ordered
     thread = request.message_ts
-    if thread:
-        await _update(client, request, summary.as_kwargs())
-    else:
-        response = await client.chat_postMessage(channel=request.channel_id, **summary.as_kwargs())
-        thread = response.get("ts")
+    try:
+        if thread:
+            await _update(client, request, summary.as_kwargs())
+        else:
+            response = await client.chat_postMessage(channel=request.channel_id, **summary.as_kwargs())
+            thread = response.get("ts")
+    except BaseException:
+        await guard.release()  # not posted: the job's retry answers
+        raise
+    await guard.posted()
     # a reply's ts is never a thread: a Re-run's "checking…" sits in the summary's thread
     await _post_details(client, request, request.thread_ts or thread, ordered, lang)
     return ordered
+
+
+async def _checked(check: CheckFn, host: str, request: CheckRequest, deadline_s: float) -> HostReport:
+    """One host's report, whatever its check raised (a deeply nested document, a bug): that host
+    fails with a reference in the log, not the whole job (security review R4)."""
+    try:
+        return await check(host, kbs=request.kbs, deadline_s=deadline_s, lang=request.lang)
+    except Exception:  # any failure of one host is that host's answer
+        ref = uuid.uuid4().hex[:8]
+        log.exception("check of %s in request %s failed (ref %s)", host, request.request_id, ref)
+        verdict = f"not checked: the check failed inside cmbot (ref {ref})"
+        return HostReport(host=host, reachable=False, verdict=verdict)
 
 
 async def _update(client: AsyncWebClient, request: CheckRequest, message: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """What cmbot keeps in Redis besides the queue: host locks, a short result cache, event dedup
 keys, per-user rate limits, the audit stream, the state behind buttons and feedback votes. The
-button and feedback stores have an in-memory twin for a bot run without Redis."""
+button and feedback stores have an in-memory twin for a bot run without Redis; `connect` is the
+one way to open a client."""
 
 from __future__ import annotations
 
@@ -12,12 +13,37 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 PREFIX = "cmbot:"
 AUDIT_STREAM = PREFIX + "audit"
 AUDIT_MAXLEN = 100_000
+POOL_SIZE = 50
+POOL_WAIT_S = 30.0
+"""A command waits this long for a free pooled connection before it fails (V5)."""
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+
+
+def connect(url: str, *, size: int = POOL_SIZE, wait_s: float = POOL_WAIT_S) -> Redis:
+    """A client whose pool holds at most `size` connections and makes a command WAIT for a free
+    one (up to `wait_s`) instead of failing at once, as redis-py's default pool does past its
+    limit (security review V5: a 150-host group or 300 commands at once). A command whose pooled
+    connection died (Redis restarted) is retried on a new one (review R10): a client built with
+    `from_url` alone has no retry, because the pool's connections carry `Retry(NoBackoff(), 0)`
+    (redis/asyncio/connection.py, AbstractConnection.__init__)."""
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=size,
+        timeout=wait_s,
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        socket_connect_timeout=5,
+    )
+    return Redis(connection_pool=pool)
 
 
 @dataclass
@@ -135,8 +161,53 @@ class AuditLog:
         return result
 
     async def once(self, key: str, ttl_s: int = 86_400) -> bool:
-        """True for the first caller only: guards a final answer against a retried job."""
+        """True for the first caller only (a claim that never expires: for answers whose loss is
+        harmless; a check's final answer uses `FinalAnswer`)."""
         return bool(await self.redis.set(f"{PREFIX}once:{key}", "1", nx=True, ex=ttl_s))
+
+
+POSTED = b"posted"
+
+
+@dataclass
+class FinalAnswer:
+    """One request's final answer, posted once across retried jobs, and never lost to a job that
+    died while posting (security review V11/R2): the poster holds a short lease, and only a
+    successful post turns it into the lasting "posted" mark. A retry that finds a lease waits for
+    it to turn into "posted" (then stays silent) or to expire (then posts itself)."""
+
+    redis: Redis
+    request_id: str
+    lease_ms: int = 120_000
+    """Longer than a post can take with Slack's 429 back-off (3 retries of Retry-After)."""
+    token: str = field(default_factory=lambda: "lease:" + secrets.token_hex(8))
+    won: bool = False
+    """True once this job posted the answer: only then does it write audit rows and metrics."""
+
+    @property
+    def key(self) -> str:
+        return f"{PREFIX}once:final:{self.request_id}"
+
+    async def claim(self) -> bool:
+        """True when this job is to post the answer; False when it was posted already (or a live
+        poster still holds its lease after a whole lease of waiting)."""
+        deadline = time.monotonic() + self.lease_ms / 1000 + 5
+        while not await self.redis.set(self.key, self.token, nx=True, px=self.lease_ms):
+            held = await self.redis.get(self.key)
+            if isinstance(held, bytes) and not held.startswith(b"lease:"):
+                return False  # "posted" (or "1", the claim of a version before leases)
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.2)
+        return True
+
+    async def posted(self) -> None:
+        self.won = True
+        await self.redis.set(self.key, POSTED, ex=86_400)
+
+    async def release(self) -> None:
+        """The post failed: let the job's retry post instead of waiting out the lease."""
+        await self.redis.eval(_RELEASE, 1, self.key, self.token)
 
 
 BUTTON_STATE_TTL_S = 14 * 86_400

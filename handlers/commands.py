@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
 from bot.dispatch import CheckRequest
+from bot.explain_pool import explain_off_loop
 from bot.groups import GroupError, expand_targets
 from bot.queue import QUEUE_DOWN, QueueUnavailable
 from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from bot.views import check_pending_message, denial_message, explanation_message, notice_message
 from handlers.slack_text import command_text, from_slack
 from handlers.sources import remember
-from knowledge.explain import explain
 from probes.check import BadKb, normalize_kbs
 from probes.targets import BadHostName, validate_host
 
@@ -71,7 +70,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 async def _answer_cmerr(deps: Deps, respond: Any, command: dict[str, Any], text: str) -> None:
     lang = await deps.lang_for(command.get("user_id"), command.get("channel_id"))
-    explanation = await asyncio.to_thread(explain, text, lang=lang)
+    explanation = await explain_off_loop(text, lang=lang)
     source = await remember(deps, text, lang, "command")
     message = explanation_message(
         explanation, lang, token=source.token(), feedback=(source.answer, source.input)

@@ -9,13 +9,12 @@ on its own: each once.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
+from bot.explain_pool import explain_off_loop
 from bot.views import explanation_message, file_problem_message
 from handlers.slack_text import from_slack
 from handlers.sources import MAX_PASTE_CHARS, fetch_file, file_source, remember
-from knowledge.explain import explain
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -56,7 +55,7 @@ async def _answer_message(deps: Deps, event: dict[str, Any], kind: str) -> None:
         return
     text = from_slack(event.get("text") or "")
     lang = await deps.lang_for(event.get("user"), channel)
-    explanation = await asyncio.to_thread(explain, text[:MAX_PASTE_CHARS], lang=lang)
+    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], lang=lang)
     if not (explanation.findings or any(code.name for code in explanation.codes)):
         return  # chatter: stay quiet
     if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
@@ -85,7 +84,7 @@ async def _answer_file(deps: Deps, event: dict[str, Any]) -> None:
         await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **problem.as_kwargs())
         return
     lang = await deps.lang_for(event.get("user_id"), channel)
-    explanation = await asyncio.to_thread(explain, fetched.data, lang=lang, source=fetched.name)
+    explanation = await explain_off_loop(fetched.data, lang=lang, source=fetched.name)
     source = file_source(str(file_id), lang)
     message = explanation_message(
         explanation, lang, token=source.token(), feedback=(source.answer, source.input)

@@ -9,7 +9,6 @@ versions (`explain:LANG:TEXT`, the text cut to fit) still work.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from knowledge.explain import explain
+from bot.explain_pool import explain_off_loop
 from knowledge.findings import Explanation, Lang
 
 if TYPE_CHECKING:
@@ -144,8 +143,8 @@ async def explain_source(deps: Deps, source: Source, lang: Lang) -> Explanation 
     """The explanation again, in `lang`, or the failed fetch that says why it cannot be rebuilt."""
     if source.kind == "text":
         text = source.ref[:MAX_PASTE_CHARS]
-        return await asyncio.to_thread(explain, text, lang=lang)
+        return await explain_off_loop(text, lang=lang)
     fetched = await fetch_file(deps, source.ref)
     if fetched.data is None:
         return fetched
-    return await asyncio.to_thread(explain, fetched.data, lang=lang, source=fetched.name)
+    return await explain_off_loop(fetched.data, lang=lang, source=fetched.name)

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     embedded: EmbeddedRedis | None = None
     try:
         settings = load_settings()
-        url, embedded = redis_url()
+        url, embedded = redis_url(durable=True)  # accepted checks outlive a crash
         check_reachable(url)
         deps = build_deps(settings, redis_url=url)
     except (SettingsError, PolicyError, RedisUnavailable) as exc:
