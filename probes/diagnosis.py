@@ -33,6 +33,18 @@ MAX_RUNTIME_EXCEEDED = 0x87D0070C
 # (memdocs ccm_servicewindow-client-wmi-class.md).
 WINDOW_ALL, WINDOW_UPDATES = 1, 4
 WIN10_2004_BUILD = 19041
+CCM_SECTIONS = (
+    "mp",
+    "deployment_policy",
+    "update_source",
+    "update_status",
+    "software_updates",
+    "cache",
+    "maintenance_window",
+    "pending_reboot",
+)
+"""The sections that read root\\ccm: a CIM timeout there is the hung-provider symptom of a broken client
+(ConfigMgr Client Health repairs a client whose root/ccm does not answer)."""
 
 
 @dataclass
@@ -77,6 +89,8 @@ def _recent(f: Facts, lines: LogLines | None, failure: str, success: str | None 
 
 
 def _access(f: Facts, _: Context) -> Outcome | None:
+    # Remote UAC filtering gives non-RID-500 local admins and other-domain admins a standard-user token
+    # over WinRM (PowerShell-Docs about_Remote_Troubleshooting.md, LocalAccountTokenFilterPolicy).
     denied = sorted(name for name, e in f.errors.items() if e.kind == "denied")
     if denied:
         return Outcome(
@@ -101,6 +115,11 @@ def _client_health(f: Facts, _: Context) -> Outcome | None:
         problems.append(f"root\\ccm does not answer ({h.wmi_error or 'WMI error'})")
     if h.in_provisioning_mode:
         problems.append("the client is in provisioning mode")
+    hung = [s for s in CCM_SECTIONS if (e := f.errors.get(s)) is not None and e.kind == "timeout"]
+    if hung:
+        problems.append(
+            f"root\\ccm does not answer within the CIM timeout ({', '.join(hung)}): a hung WMI provider"
+        )
     if problems:
         return Outcome("fail", "; ".join(problems), "client-unhealthy", problems)
     return Outcome("ok", f"CcmExec running, client {h.client_version or 'version unknown'}")
@@ -158,8 +177,15 @@ def _deployment_policy(f: Facts, ctx: Context) -> Outcome | None:
         )
     kb_of = _status_by_id(f)
     targeted = {kb_of[u] for a in d.assignments for u in a.update_ids if u in kb_of}
-    known = set(kb_of.values())
-    missing = [kb for kb in ctx.kbs if kb in known and kb not in targeted]
+    # CCM_SoftwareUpdate lists only deployed, applicable, not-installed updates (memdocs
+    # ccm_softwareupdate-client-wmi-class.md), so its articles are targeted too.
+    targeted |= {f"KB{u.article}".upper() for u in _updates(f) if u.article}
+    installed = {
+        s.article.upper()
+        for s in (f.update_status.statuses if f.update_status else [])
+        if s.status == "Installed"
+    }
+    missing = [kb for kb in ctx.kbs if kb not in targeted and kb not in installed]
     if missing:
         return Outcome(
             "fail",
@@ -414,7 +440,8 @@ def _cache(f: Facts, _: Context) -> Outcome | None:
         ]
         evidence += lines[-2:]
         return Outcome("fail", f"content larger than the {c.size_mb} MB cache", "cache-too-small", evidence)
-    return Outcome("ok", f"cache {c.size_mb} MB")
+    unread = " (update errors not read)" if f.software_updates is None else ""
+    return Outcome("ok", f"cache {c.size_mb} MB{unread}")
 
 
 def _disk(f: Facts, _: Context) -> Outcome | None:
@@ -485,12 +512,17 @@ def _maintenance_window(f: Facts, _: Context) -> Outcome | None:
 _GUID = re.compile(r"\{[0-9A-Fa-f-]{36}\}")
 
 
+def _bare_id(update_id: str | None) -> str:
+    """The update GUID of `Site_…/SUM_<GUID>` or `{GUID}`, lower-case."""
+    return (update_id or "").rsplit("SUM_", 1)[-1].strip("{}").lower()
+
+
 def _timed_cancellations(f: Facts) -> list[str]:
     """FAILED 0x800704c7 lines whose STARTED line (same update ID) is at least the max run time before."""
     logs = f.reporting_events
     if logs is None:
         return []
-    max_by_id = {(u.update_id or "").lower(): u.max_execution_s for u in _updates(f) if u.update_id}
+    max_by_id = {_bare_id(u.update_id): u.max_execution_s for u in _updates(f) if u.update_id}
     started: dict[str, datetime] = {}
     result = []
     for line in logs.lines:

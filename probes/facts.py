@@ -292,7 +292,7 @@ ERROR_TEXT: dict[str, str] = {
     "budget": "not started before the time budget ran out",
     "script": "the script failed",
     "schema": "unexpected output",
-    "missing": "no output for this section (the bundle stopped before it)",
+    "missing": "no output",
 }
 
 
