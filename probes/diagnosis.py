@@ -176,7 +176,7 @@ def _deployment_policy(f: Facts, ctx: Context) -> Outcome | None:
             [f"assignments: {', '.join(a.id for a in d.assignments)}"],
         )
     kb_of = _status_by_id(f)
-    targeted = {kb_of[u] for a in d.assignments for u in a.update_ids if u in kb_of}
+    targeted = {kb_of[u] for a in d.assignments for u in a.targeted if u in kb_of}
     # CCM_SoftwareUpdate lists only deployed, applicable, not-installed updates (memdocs
     # ccm_softwareupdate-client-wmi-class.md), so its articles are targeted too.
     targeted |= {f"KB{u.article}".upper() for u in _updates(f) if u.article}
@@ -392,7 +392,7 @@ def _update_status(f: Facts, ctx: Context) -> Outcome | None:
     known = {s.article.upper(): s for s in u.statuses}
     undetected = [kb for kb in ctx.kbs if kb not in known]
     if not ctx.kbs and d is not None:
-        undetected = sorted({uid for a in d.assignments for uid in a.update_ids if uid not in store_ids})
+        undetected = sorted({uid for a in d.assignments for uid in a.targeted if uid not in store_ids})
     if undetected:
         return Outcome(
             "fail",

@@ -122,20 +122,23 @@ class LogLines(_Section):
 
     path: OptStr = None
     exists: bool = True
-    applicable: bool = True
     lines: StrList = Field(default_factory=list)
+
+
+class WindowsUpdateLog(LogLines):
+    """WindowsUpdate.log is text only before Windows 10 (`applicable`)."""
+
+    applicable: bool = True
 
 
 class Assignment(_Section):
     id: str
     name: str = ""
-    ci_models: StrList = Field(
-        default_factory=list, description="AssignedCIs ModelName, Site_…/SUM_<UpdateID>"
-    )
+    update_ids: StrList = Field(default_factory=list, description="the UpdateId of each AssignedCIs entry")
 
     @property
-    def update_ids(self) -> set[str]:
-        return {m.rsplit("SUM_", 1)[-1].lower() for m in self.ci_models if "SUM_" in m}
+    def targeted(self) -> set[str]:
+        return {u.strip("{}").lower() for u in self.update_ids}
 
 
 class DeploymentPolicy(_Section):
@@ -331,7 +334,7 @@ class Facts(BaseModel):
     pending_reboot: PendingReboot | None = None
     wua_service: WuaService | None = None
     platform: Platform | None = None
-    windowsupdate_log: LogLines | None = None
+    windowsupdate_log: WindowsUpdateLog | None = None
     errors: dict[str, SectionError] = Field(default_factory=dict)
 
 
