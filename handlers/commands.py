@@ -14,8 +14,8 @@ from bot.queue import QUEUE_DOWN, QueueUnavailable
 from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from bot.views import check_pending_message, denial_message, explanation_message
 from handlers.sources import Source
-from knowledge.explain import explain
 from probes.check import BadKb, normalize_kbs
+from probes.collected import explain_any as explain  # collect output gets the live check's answer
 from probes.targets import BadHostName, validate_host
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.views import explanation_message
 from handlers.sources import MAX_PASTE_CHARS, Source, fetch_file
-from knowledge.explain import explain
+from probes.collected import explain_any as explain  # collect output gets the live check's answer
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from knowledge.explain import explain
 from knowledge.findings import Explanation, Lang
+from probes.collected import explain_any as explain  # collect output gets the live check's answer
 
 if TYPE_CHECKING:
     from bot.app import Deps

@@ -89,7 +89,7 @@ def run(command: Command, *, host: str, scenario: Scenario, codepage: str | None
         return _run_cmd(command.command_line, host=host)
     for source in (script, stdin_text):
         if match := PROBE_MARKER.search(source):
-            return answer_probe(match.group(1), scenario)
+            return answer_probe(match.group(1), scenario, _params(stdin_text))
     if ECHO_STDIN_MARKER.search(script):
         return Outcome(stdout=stdin_text)
     return _run_powershell(script)
@@ -100,7 +100,24 @@ def _line(kind: str, name: str, value: Any) -> str:
     return f"{kind} {name} {base64.b64encode(payload).decode('ascii')}\r\n"
 
 
-def answer_probe(name: str, scenario: Scenario) -> Outcome:
+_PARAMS_ARG = re.compile(r"-Parameters '([A-Za-z0-9+/=]*)'")
+
+
+def _params(stdin_text: str) -> dict[str, Any]:
+    """The bundle's parameters: the first stdin line (live check) or the collect script's -Parameters."""
+    first = stdin_text.split("\n", 1)[0].strip()
+    match = _PARAMS_ARG.search(stdin_text)
+    for candidate in (first, match.group(1) if match else ""):
+        try:
+            value = json.loads(base64.b64decode(candidate, validate=True))
+        except (binascii.Error, ValueError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return {}
+
+
+def answer_probe(name: str, scenario: Scenario, params: dict[str, Any] | None = None) -> Outcome:
     """Print what the bundle (or one section's script) prints on this host's PowerShell."""
     ps = scenario.powershell
     if ps.crash:
@@ -117,6 +134,8 @@ def answer_probe(name: str, scenario: Scenario) -> Outcome:
     sections, failures = scenario.sections, scenario.failures
     out = [head]
     host = {**sections.get("host", {}), "ps_version": ps.version, "language_mode": ps.language_mode}
+    for key in ("kbs", "deployments"):
+        host[key] = [str(v) for v in (params or {}).get(key) or []]
     out.append(_line("CMBOT-SECTION", "host", host))
     for section in SECTIONS if name == "bundle" else (name,):
         if section == ps.stall_before:

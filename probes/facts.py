@@ -83,8 +83,11 @@ class _Section(BaseModel):
 
 
 class HostInfo(_Section):
-    """Written by the header: the PowerShell that ran the checks, and the machine's clock."""
+    """Written by the header: the machine, the KBs asked for, the PowerShell that ran, the clock."""
 
+    computer: OptStr = None
+    kbs: StrList = Field(default_factory=list)
+    deployments: StrList = Field(default_factory=list)
     ps_version: str | None = None
     language_mode: str | None = None
     now_utc: datetime | None = None

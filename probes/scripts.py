@@ -31,7 +31,7 @@ HOST_GUARD = (
 BOOTSTRAP = (
     f"{HOST_GUARD}; if (-not $ok) {{ exit 0 }}; "
     "$in = [Console]::In; $p = $in.ReadLine(); $s = $in.ReadToEnd(); "
-    "& ([scriptblock]::Create($s)) -ParamsB64 $p"
+    "& ([scriptblock]::Create($s)) -Parameters $p"
 )
 
 
@@ -79,7 +79,8 @@ def standalone_script(params: dict[str, Any]) -> str:
         "# cmbot collect: read-only ConfigMgr software-update checks. Run in an elevated Windows\n"
         "# PowerShell on the client; paste or upload the whole output (cmbot explain --file, /cmerr).\n"
         f"{HOST_GUARD}\n"
-        f"if ($ok) {{ & {{\n{bundle}}} -ParamsB64 '{encode_params(params)}' }}\n"
+        f"$cmbotChecks = {{\n{bundle}}}\n"
+        f"if ($ok) {{ & $cmbotChecks -Parameters '{encode_params(params)}' }}\n"
     )
 
 

@@ -1,4 +1,4 @@
-param([string]$ParamsB64 = '')
+param([string]$Parameters = '')
 # cmbot read-only probe. Reads state; changes nothing. Parameters arrive as base64 JSON data.
 # The bootstrap ran first and stopped on PowerShell < 3.0 or a language mode other than FullLanguage,
 # so 3.0 constructs are safe from here on (docs/PROBES.md "PowerShell versions").
@@ -9,8 +9,8 @@ $ErrorActionPreference = 'Stop'
 # Every CIM call passes -OperationTimeoutSec $Clock.cim: the default 0 means "the server's default"
 # (PowerShell-Docs reference/5.1/CimCmdlets/Get-CimInstance.md, -OperationTimeoutSec).
 $P = @{}
-if ($ParamsB64) {
-    $P = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ParamsB64)) | ConvertFrom-Json
+if ($Parameters) {
+    $P = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Parameters)) | ConvertFrom-Json
 }
 # A time budget (defect 7): each section starts only with time left, and every wait inside it is bounded
 # by $Clock.cim (CIM) or Test-WinHttp's SetTimeouts; a section that cannot start says so on its own line.
@@ -86,7 +86,9 @@ function Test-WinHttp([string]$Url) {
     } catch { $o.error = [string]$_.Exception.Message }
     return $o
 }
-$hostInfo = [ordered]@{ ps_version = [string]$PSVersionTable.PSVersion
+$hostInfo = [ordered]@{ computer = [string]$env:COMPUTERNAME; kbs = @($P.kbs | Where-Object { $_ })
+    deployments = @($P.deployments | Where-Object { $_ })
+    ps_version = [string]$PSVersionTable.PSVersion
     language_mode = [string]$ExecutionContext.SessionState.LanguageMode
     now_utc = ConvertTo-IsoTime (Get-Date)
     elevated = ([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator) }

@@ -103,7 +103,7 @@ def test_guard_runs_on_powershell_2_and_in_clm() -> None:
     assert not re.search(r"\.\w+\(", before_guard)
     assert set(re.findall(r"\[(\w[\w.]*)\]", before_guard)) <= {"string"}
     standalone = standalone_script({})
-    assert standalone.index(HOST_GUARD) < standalone.index("if ($ok)") < standalone.index("param(")
+    assert standalone.index(HOST_GUARD) < standalone.index("param(") < standalone.index("if ($ok)")
 
 
 def test_clm_lint_can_fail() -> None:
