@@ -185,11 +185,10 @@ def report_from_output(
         return cannot_check_report(host, blocker)
     errors = dict(output.errors)
     if not output.finished:
+        why = f"the bundle stopped: {stderr[:200]}" if stderr else "the check deadline passed before it ran"
         for name in SECTION_NAMES:
             if name not in output.sections and name not in errors:
-                errors[name] = SectionError(kind="missing", message="the check deadline passed before it ran")
-    if stderr and not output.sections:
-        errors.setdefault("client_health", SectionError(kind="script", message=stderr[:300]))
+                errors[name] = SectionError(kind="missing", message=why)
     facts = build_facts(output.sections, errors)
     items, findings = diagnose(facts, kbs=kbs, deployments=deployments, lang=lang)
     failed = any(i.status == "fail" for i in items)

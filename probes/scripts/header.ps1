@@ -73,7 +73,8 @@ function Test-WinHttp([string]$Url) {
     # failures.md), with its default proxy "obtained from the registry" (learn.microsoft.com/windows/win32/
     # winhttp/iwinhttprequest-setproxy); SetTimeouts bounds resolve, connect, send and receive in ms, a
     # quarter each of the wait left (at most 20 s)
-    # (iwinhttprequest-settimeouts); option 9 = SecureProtocols, 0x0800 = TLS 1.2 (winhttprequestoption).
+    # (iwinhttprequest-settimeouts); option 9 = SecureProtocols; 0x0A80 = TLS 1.0 | 1.1 | 1.2 (0x80, 0x200, 0x800: winhttprequestoption,
+    # WinHttpRequestSecureProtocols), so TLS-1.2-only WSUS answers on Windows PowerShell 5.1 too (defect 15).
     $o = [ordered]@{ url = $Url; status = $null; error = $null; via = 'winhttp' }
     try {
         $h = New-Object -ComObject 'WinHttp.WinHttpRequest.5.1'
@@ -86,10 +87,12 @@ function Test-WinHttp([string]$Url) {
     } catch { $o.error = [string]$_.Exception.Message }
     return $o
 }
-$hostInfo = [ordered]@{ computer = [string]$env:COMPUTERNAME; kbs = @($P.kbs | Where-Object { $_ })
-    deployments = @($P.deployments | Where-Object { $_ })
-    ps_version = [string]$PSVersionTable.PSVersion
-    language_mode = [string]$ExecutionContext.SessionState.LanguageMode
-    now_utc = ConvertTo-IsoTime (Get-Date)
-    elevated = ([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator) }
-Out-Section 'host' $hostInfo
+try {
+    $hostInfo = [ordered]@{ computer = [string]$env:COMPUTERNAME; kbs = @($P.kbs | Where-Object { $_ })
+        deployments = @($P.deployments | Where-Object { $_ })
+        ps_version = [string]$PSVersionTable.PSVersion
+        language_mode = [string]$ExecutionContext.SessionState.LanguageMode
+        now_utc = ConvertTo-IsoTime (Get-Date)
+        elevated = ([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator) }
+    Out-Section 'host' $hostInfo
+} catch { Out-Failure 'host' $_ }

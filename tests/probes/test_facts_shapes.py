@@ -123,3 +123,37 @@ def test_cut_output_keeps_what_ran() -> None:
     disk = next(i for i in report.checks if i.name == "Disk")
     assert client.status == "ok"
     assert disk.status == "error" and "deadline" in disk.detail
+
+
+JAPANESE_NETSH = "現在の WinHTTP プロキシ設定:\r\n    プロキシ サーバー: proxy.example.com:8080\r\n    バイパス一覧: <local>"
+
+
+def test_winhttp_proxy_is_read_from_the_registry_on_japanese_windows() -> None:
+    """netsh's localized text defeats an English regex; the WinHttpSettings blob is the same in every language (defect 16)."""
+    import re  # noqa: PLC0415
+    import struct  # noqa: PLC0415
+
+    from probes.facts import decode_winhttp_settings  # noqa: PLC0415
+
+    assert re.search(r"Proxy Server\(s\)\s*:\s*(\S+)", JAPANESE_NETSH) is None  # what proxy.ps1 used to do
+    proxy, bypass = b"proxy.example.com:8080", b"<local>"
+    blob = (
+        struct.pack("<III", 0x28, 7, 3)
+        + struct.pack("<I", len(proxy))
+        + proxy
+        + struct.pack("<I", len(bypass))
+        + bypass
+    )
+    decoded = decode_winhttp_settings(blob)
+    assert decoded.proxy == "proxy.example.com:8080" and decoded.bypass == ["<local>"]
+    direct = decode_winhttp_settings(struct.pack("<IIIII", 0x28, 1, 1, 0, 0))
+    assert direct.proxy is None and direct.bypass == []
+
+
+def test_empty_parameters_ask_for_no_kb() -> None:
+    """With no KBs, the update_status filter keeps every row: @($null).Count is 1 (defect 24)."""
+    from probes.scripts import section_script  # noqa: PLC0415
+
+    text = section_script("update_status")
+    assert "@($P.kbs | Where-Object { $_ })" in text
+    assert "@($P.kbs)" not in text
