@@ -69,12 +69,15 @@ class PowerShellHost(BaseModel):
     crash: str | None = Field(
         default=None, description="powershell.exe fails before the bootstrap: exit 1 with this CLIXML error"
     )
+    die_before: str | None = Field(
+        default=None, description="the bundle dies before this section: exit 1, `crash` as its CLIXML stderr"
+    )
     stall_before: str | None = Field(
         default=None,
         description="a section whose provider hangs: output stops before it, the command never ends",
     )
 
-    @field_validator("stall_before")
+    @field_validator("stall_before", "die_before")
     @classmethod
     def _known_section(cls, value: str | None) -> str | None:
         if value is not None and value not in SECTIONS:

@@ -120,7 +120,7 @@ def _params(stdin_text: str) -> dict[str, Any]:
 def answer_probe(name: str, scenario: Scenario, params: dict[str, Any] | None = None) -> Outcome:
     """Print what the bundle (or one section's script) prints on this host's PowerShell."""
     ps = scenario.powershell
-    if ps.crash:
+    if ps.crash and ps.die_before is None:
         return Outcome(stderr=_clixml_error(ps.crash), exit_code=1, probe=name)
     head = "\ufeff" if ps.stdout_bom else ""
     head += "".join(f"{line}\r\n" for line in ps.warning_lines)
@@ -133,13 +133,17 @@ def answer_probe(name: str, scenario: Scenario, params: dict[str, Any] | None = 
         )
     sections, failures = scenario.sections, scenario.failures
     out = [head]
-    host = {**sections.get("host", {}), "ps_version": ps.version, "language_mode": ps.language_mode}
+    host = {"computer": scenario.name.upper(), **sections.get("host", {})}
+    host.update(ps_version=ps.version, language_mode=ps.language_mode)
     for key in ("kbs", "deployments"):
         host[key] = [str(v) for v in (params or {}).get(key) or []]
     out.append(_line("CMBOT-SECTION", "host", host))
     for section in SECTIONS if name == "bundle" else (name,):
         if section == ps.stall_before:
             return Outcome(stdout="".join(out), probe=name, stall=True)
+        if section == ps.die_before:
+            error = _clixml_error(ps.crash or f"the bundle stopped before {section}")
+            return Outcome(stdout="".join(out), stderr=error, exit_code=1, probe=name)
         if section in failures:
             out.append(_line("CMBOT-FAIL", section, failures[section].model_dump()))
         elif section in sections:
