@@ -28,8 +28,9 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from knowledge.explain import explain, knowledge
+from knowledge.explain import knowledge
 from knowledge.findings import Explanation, Lang
+from probes.collected import explain_any
 
 log = logging.getLogger("cmbot.explain_pool")
 POOL_SIZE = 2
@@ -193,7 +194,7 @@ class ExplainPool:
     async def explain(
         self, text: str | bytes, *, lang: Lang = "en", source: str | None = None
     ) -> Explanation:
-        kind, value = await self.call(explain, text, lang=lang, source=source)
+        kind, value = await self.call(explain_any, text, lang=lang, source=source)
         if kind == "ok":
             return value  # type: ignore[no-any-return]
         if kind == "budget":
@@ -229,5 +230,6 @@ def pool() -> ExplainPool:
 
 
 async def explain_off_loop(text: str | bytes, *, lang: Lang = "en", source: str | None = None) -> Explanation:
-    """`knowledge.explain.explain`, in a worker process, answered within `BUDGET_S`."""
+    """`explain_any` (collect output gets the live check's answer; the rest `knowledge.explain`), in a
+    worker process, answered within `BUDGET_S`."""
     return await pool().explain(text, lang=lang, source=source)

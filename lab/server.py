@@ -358,7 +358,8 @@ class _Handler(BaseHTTPRequestHandler):
             host.stopping.wait(3600)
             self.close_connection = True
             return 500, b""
-        if faults.always_timeout or command.timeouts_sent < faults.operation_timeouts:
+        stalled = command.stall and not command.pending
+        if faults.always_timeout or stalled or command.timeouts_sent < faults.operation_timeouts:
             command.timeouts_sent += 1
             host.counters.add("timeouts_sent")
             time.sleep(0.02)
@@ -371,9 +372,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         shell = self._shell(req)
         if not command.started:
-            outcome = run(
-                command, host=host.scenario.name, state=host.scenario.state, codepage=shell.codepage
-            )
+            outcome = run(command, host=host.scenario.name, scenario=host.scenario, codepage=shell.codepage)
             out = encode_output(outcome.stdout, shell.codepage)
             command.pending = [
                 ("stdout", out[i : i + OUTPUT_CHUNK]) for i in range(0, len(out), OUTPUT_CHUNK)
@@ -381,13 +380,14 @@ class _Handler(BaseHTTPRequestHandler):
             if outcome.stderr:
                 command.pending.append(("stderr", encode_output(outcome.stderr, shell.codepage)))
             command.exit_code, command.started, command.probe = outcome.exit_code, True, outcome.probe
+            command.stall = outcome.stall
             if outcome.probe:
                 host.counters.probe(outcome.probe)
         piece = [command.pending.pop(0)] if command.pending else []
         if piece and piece[0][0] == "stdout" and command.pending and command.pending[0][0] == "stderr":
             piece.append(command.pending.pop(0))
         streams = [(name, base64.b64encode(data).decode()) for name, data in piece]
-        done = not command.pending
+        done = not command.pending and not command.stall
         return 200, soap.receive_response(req, command_id, streams, done=done, exit_code=command.exit_code)
 
     def _signal(self, req: soap.Request) -> tuple[int, bytes]:

@@ -16,22 +16,28 @@ import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
-
 from knowledge.explain import render_remedy
 from knowledge.findings import Evidence, Finding, Lang
 from knowledge.loader import load_entries
 from probes.credentials import Credential, CredentialError, NotTrusted, credential_for, kerberos_ready
 from probes.diagnosis import diagnose, verdict_of
-from probes.facts import Facts
+from probes.facts import SECTIONS as SECTION_NAMES
+from probes.facts import SectionError, build_facts
 from probes.inventory import InventoryError, InventoryHost, inventory_from_env
+from probes.output import BundleOutput
 from probes.report import CheckItem, HostReport
 from probes.runner import REASON_TEXT, Unreachable, run_probe
-from probes.scripts import bundle_script
+from probes.scripts import MIN_POWERSHELL, bundle_script
 from probes.targets import BadHostName, url_host, validate_host
 
 MAX_PARALLEL_HOSTS = 16
 KB_PATTERN = re.compile(r"^(?:KB)?(\d{6,8})$", re.IGNORECASE)
+DEPLOYMENT_PATTERN = re.compile(
+    r"^\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?$"
+)
+STARTUP_S = 12.0
+"""What the check deadline keeps for connecting, starting PowerShell and reading the last lines;
+the rest is the bundle's own time budget (docs/PROBES.md "Time budget")."""
 log = logging.getLogger("cmbot.check")
 _host_locks: dict[str, asyncio.Lock] = {}
 _pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -49,6 +55,24 @@ def normalize_kbs(kbs: Sequence[str]) -> list[str]:
             raise BadKb(f"'{raw[:40]}' is not a KB number (write KB5031356)")
         result.append(f"KB{match.group(1)}")
     return result
+
+
+class BadDeployment(ValueError):
+    """A deployment parameter that is not a deployment unique ID (a GUID)."""
+
+
+def normalize_deployments(deployments: Sequence[str]) -> list[str]:
+    result = []
+    for raw in deployments:
+        match = DEPLOYMENT_PATTERN.match(raw.strip())
+        if not match:
+            raise BadDeployment(f"'{raw[:40]}' is not a deployment ID (write {{16777245-...}} as a GUID)")
+        result.append("{" + match.group(1).upper() + "}")
+    return result
+
+
+def budget_for(deadline_s: float) -> int:
+    return max(5, int(deadline_s - STARTUP_S))
 
 
 def _inventory_entry(host: str) -> InventoryHost | None:
@@ -124,32 +148,90 @@ def unreachable_finding(reason: Unreachable, host: str, lang: Lang) -> Finding:
     )
 
 
-def _check_sync(host: str, kbs: list[str], deadline_s: float, lang: Lang) -> HostReport:
+def _check_sync(
+    host: str, kbs: list[str], deployments: list[str], deadline_s: float, lang: Lang
+) -> HostReport:
     start = time.monotonic()
     try:
         known = _inventory_entry(host)
         credential = credential_for(host, known)
         entry = _endpoint_for(host, known, credential)
         _resolve(entry.endpoint)
-        result = run_probe(entry, credential, bundle_script(), {"kbs": kbs}, deadline_s=deadline_s)
-        facts = Facts.model_validate(result.document)
+        params = {"kbs": kbs, "budget_s": budget_for(deadline_s)}
+        result = run_probe(entry, credential, bundle_script(), params, deadline_s=deadline_s)
     except CredentialError as exc:
         return HostReport(host=host, reachable=False, verdict=str(exc), duration_s=time.monotonic() - start)
-    except ValidationError:
-        reason = Unreachable("script", "the probe returned a document this version does not understand")
-        return _unreachable_report(host, reason, lang, start)
     except Unreachable as reason:
+        if reason.reason == "script":
+            # WinRM worked; PowerShell did not start the bootstrap. Not a WinRM fault.
+            return cannot_check_report(host, f"the probe did not start: {reason.detail}", start)
         return _unreachable_report(host, reason, lang, start)
-    items, findings = diagnose(facts, kbs=kbs, lang=lang)
+    report = report_from_output(
+        host, result.document, kbs=kbs, deployments=deployments, lang=lang, stderr=result.stderr
+    )
+    return report.model_copy(
+        update={"duration_s": round(time.monotonic() - start, 3), "scenario": entry.scenario}
+    )
+
+
+def cannot_check_report(host: str, why: str, start: float | None = None) -> HostReport:
+    """The host answered but the checks could not run there: never healthy, never a WinRM fault."""
+    return HostReport(
+        host=host,
+        reachable=True,
+        verdict=f"cannot check: {why}"[:300],
+        checks=[CheckItem(name="PowerShell", status="error", detail=why[:500])],
+        duration_s=round(time.monotonic() - start, 3) if start is not None else 0.0,
+        outcome="not_checked",
+    )
+
+
+def _powershell_blocker(output: BundleOutput) -> str | None:
+    host = output.host
+    if host is None:
+        return None
+    if host.major < MIN_POWERSHELL:
+        # Windows 7 SP1 / 2008 R2 ship WMF 2.0 (PowerShell-Docs windows-powershell/wmf-overview.md).
+        version = ".".join(host.ps_version.split(".")[:2]) or "2.0"
+        return f"PowerShell {version} (install WMF 5.1): the checks need PowerShell 3.0 or later"
+    if host.language_mode != "FullLanguage":
+        # about_Language_Modes.md: method calls on non-core types are refused outside FullLanguage.
+        return (
+            f"PowerShell runs in {host.language_mode} (AppLocker/WDAC): allow the cmbot probe with a signed "
+            "script or a WDAC/AppLocker rule, or run `cmbot collect` as an administrator in FullLanguage"
+        )
+    return None
+
+
+def report_from_output(
+    host: str,
+    output: BundleOutput,
+    *,
+    kbs: Sequence[str] = (),
+    deployments: Sequence[str] = (),
+    lang: Lang = "en",
+    stderr: str = "",
+) -> HostReport:
+    """Facts, checklist and verdict from what the bundle printed (live, or pasted from `cmbot collect`)."""
+    if blocker := _powershell_blocker(output):
+        return cannot_check_report(host, blocker)
+    errors = dict(output.errors)
+    if not output.finished:
+        why = f"the bundle stopped: {stderr[:200]}" if stderr else "the check deadline passed before it ran"
+        for name in SECTION_NAMES:
+            if name not in output.sections and name not in errors:
+                errors[name] = SectionError(kind="missing", message=why)
+    facts = build_facts(output.sections, errors)
+    items, findings = diagnose(facts, kbs=kbs, deployments=deployments, lang=lang)
+    failed = any(i.status == "fail" for i in items)
     return HostReport(
         host=host,
         reachable=True,
         verdict=verdict_of(findings, items, lang),
         checks=items,
         findings=findings,
-        duration_s=round(time.monotonic() - start, 3),
-        scenario=entry.scenario,
         facts=facts.model_dump(mode="json"),
+        outcome="findings" if findings or failed else "healthy",
     )
 
 
@@ -179,20 +261,28 @@ def target_problem(host: str) -> str | None:
 
 
 async def check_host(
-    host: str, *, kbs: Sequence[str] = (), deadline_s: float = 60.0, lang: Lang = "en"
+    host: str,
+    *,
+    kbs: Sequence[str] = (),
+    deployments: Sequence[str] = (),
+    deadline_s: float = 60.0,
+    lang: Lang = "en",
 ) -> HostReport:
     """Check one host (resolved through CMBOT_INVENTORY when set) and name the first broken link."""
     try:
         name = validate_host(host)
         wanted = normalize_kbs(kbs)
-    except (BadHostName, BadKb) as exc:
+        wanted_deployments = normalize_deployments(deployments)
+    except (BadHostName, BadKb, BadDeployment) as exc:
         return HostReport(host=host[:80], reachable=False, verdict=f"not checked: {exc}")
     if problem := target_problem(name):
         return HostReport(host=name, reachable=False, verdict=f"not checked: {problem}")
     async with _lock(name):
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(_winrm_pool(), _check_sync, name, wanted, deadline_s, lang)
+            return await loop.run_in_executor(
+                _winrm_pool(), _check_sync, name, wanted, wanted_deployments, deadline_s, lang
+            )
         except Exception as exc:  # one bad host fails that host only (V6)
             log.warning("check of %s failed: %s", name, type(exc).__name__)
             reason = Unreachable("script", "the probe's answer could not be read")

@@ -13,10 +13,7 @@ verified (pywinrm transports: diyan/pywinrm:winrm/transport.py).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import json
 import socket
 import time
 from dataclasses import dataclass
@@ -30,6 +27,7 @@ from winrm.transport import Transport
 
 from probes.credentials import Credential
 from probes.inventory import InventoryHost
+from probes.output import BundleOutput, decode_clixml, decode_stdout, parse_output
 from probes.scripts import bootstrap_arguments, stdin_payload
 from probes.watchdog import DeadlinePassed, ResponseTooLarge, Watchdog, WatchedAdapter
 
@@ -57,15 +55,16 @@ REASON_TEXT: dict[Reason, str] = {
 class Unreachable(Exception):
     """The probe could not run; `reason` is one of REASON_TEXT's keys."""
 
-    def __init__(self, reason: Reason, detail: str = "") -> None:
+    def __init__(self, reason: Reason, detail: str = "", partial_stdout: bytes = b"") -> None:
         self.reason = reason
         self.detail = detail
+        self.partial_stdout = partial_stdout
         super().__init__(REASON_TEXT[reason] + (f": {detail}" if detail else ""))
 
 
 @dataclass(frozen=True)
 class ProbeResult:
-    document: Any
+    document: BundleOutput
     stderr: str
     seconds: float
 
@@ -209,20 +208,24 @@ def _run_watched(
         stdout, stderr, code = _receive_all(protocol, shell_id, command_id, watchdog.deadline)
     except Exception as exc:
         failed = True
-        raise _classified(exc, watchdog) from None
+        reason = _classified(exc, watchdog)
+        partial = _decode_document(reason.partial_stdout)
+        if reason.reason not in ("timeout", "hang") or not partial.has_markers:
+            raise reason from None
+        # The deadline cut the bundle: keep every section that already ran (defect 7).
+        return ProbeResult(partial, "", time.monotonic() - start)
     finally:
         _close(host, credential, protocol, shell_id, command_id, fresh_session=failed or watchdog.fired)
-    text_err = stderr.decode("utf-8", errors="replace")
-    if code != 0:
-        raise Unreachable("script", f"exit code {code}")
-    return ProbeResult(_decode_document(stdout), text_err, time.monotonic() - start)
+    return ProbeResult(
+        _interpret(stdout, stderr, code), decode_clixml(decode_stdout(stderr)), time.monotonic() - start
+    )
 
 
 def _classified(exc: BaseException, watchdog: Watchdog) -> Unreachable:
     """A failure after the watchdog fired is the deadline, whatever the library made of it."""
     reason = classify(exc)
     if watchdog.fired and reason.reason not in ("timeout", "hang"):
-        return Unreachable("hang")
+        return Unreachable("hang", partial_stdout=reason.partial_stdout)
     return reason
 
 
@@ -261,7 +264,7 @@ def _receive_all(
     operation_timeouts = 0
     while True:
         if time.monotonic() >= deadline:
-            raise Unreachable("timeout")
+            raise Unreachable("timeout", partial_stdout=bytes(stdout))
         try:
             out, err, code, done = protocol.get_command_output_raw(shell_id, command_id)
         except winrm.exceptions.WinRMOperationTimeoutError:
@@ -281,12 +284,19 @@ def _receive_all(
             return bytes(stdout), bytes(stderr), code
 
 
-def _decode_document(stdout: bytes) -> Any:
-    text = stdout.decode("ascii", errors="replace").strip()
-    try:
-        return json.loads(base64.b64decode(text, validate=True).decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise Unreachable("script", "the probe did not return a base64 JSON document") from None
+def _decode_document(stdout: bytes) -> BundleOutput:
+    """The marker lines of stdout, whatever else (a BOM, WARNING lines) the host wrote around them."""
+    return parse_output(decode_stdout(stdout))
+
+
+def _interpret(stdout: bytes, stderr: bytes, code: int) -> BundleOutput:
+    """A run that printed no marker at all failed before the bootstrap: say why, from its stderr."""
+    output = _decode_document(stdout)
+    if output.has_markers:
+        return output
+    error = decode_clixml(decode_stdout(stderr))
+    detail = f"exit code {code}" + (f": {error[:300]}" if error else ", and no probe output")
+    raise Unreachable("script", detail)
 
 
 def _quietly(func: Any, *args: Any) -> None:
