@@ -14,6 +14,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dispatch import CheckRequest
+from bot.fleet.cluster import FleetSummary, summarize
+from bot.fleet.export import table_csv, table_json
+from bot.fleet.pace import PROCESS_BUDGET, ProgressPacer
+from bot.fleet.view import fleet_progress_message, fleet_summary_message
 from bot.views import (
     check_detail_message,
     check_progress_message,
@@ -45,25 +49,37 @@ async def run_check_job(
     check: CheckFn = check_host,
     deadline_s: float = 60.0,
     claim_final: Callable[[], Awaitable[bool]] = _always,
+    clustered: bool = True,
 ) -> list[HostReport]:
-    """Check every host, then post the final answer once: `claim_final` guards a retried job."""
+    """Check every host, then post the final answer once: `claim_final` guards a retried job.
+    Many hosts get the clustered fleet summary, streamed as hosts finish (`clustered=False`
+    keeps the plain per-host list: the benchmark's baseline)."""
     lang: Lang = request.lang
     reports: list[HostReport] = []
-    last_update = 0.0
-    loop = asyncio.get_running_loop()
+    pacer = ProgressPacer(PROCESS_BUDGET, every_s=PROGRESS_EVERY_S)
+    fleet = clustered and len(request.hosts) > 1
 
     async def one(host: str) -> None:
-        nonlocal last_update
         report = await check(host, kbs=request.kbs, deadline_s=deadline_s, lang=lang)
         reports.append(report)
-        if len(request.hosts) > 1 and loop.time() - last_update > PROGRESS_EVERY_S and request.message_ts:
-            last_update = loop.time()
-            await _update(client, request, check_progress_message(request.hosts, reports, lang).as_kwargs())
+        if len(request.hosts) > 1 and request.message_ts and pacer.due():
+            progress = (
+                fleet_progress_message(summarize(reports, len(request.hosts)), lang)
+                if fleet
+                else check_progress_message(request.hosts, reports, lang)
+            )
+            await _update(client, request, progress.as_kwargs())
 
     await asyncio.gather(*(one(host) for host in request.hosts))
-    ordered = sorted(reports, key=lambda r: request.hosts.index(r.host) if r.host in request.hosts else 0)
-    summary = check_summary_message(
-        ordered, lang, token=f"rerun:{' '.join(request.hosts)}|{' '.join(request.kbs)}"
+    position = {host: index for index, host in enumerate(request.hosts)}
+    ordered = sorted(reports, key=lambda r: position.get(r.host, 0))
+    token = f"rerun:{' '.join(request.hosts)}|{' '.join(request.kbs)}"
+    exported = fleet and len(ordered) > MAX_DETAIL_POSTS
+    fleet_summary = summarize(ordered) if fleet else None
+    summary = (
+        fleet_summary_message(fleet_summary, lang, token=token, export_attached=exported)
+        if fleet_summary
+        else check_summary_message(ordered, lang, token=token)
     )
     if not await claim_final():
         log.info("request %s was already answered; not answering twice", request.request_id)
@@ -75,6 +91,8 @@ async def run_check_job(
         response = await client.chat_postMessage(channel=request.channel_id, **summary.as_kwargs())
         thread = response.get("ts")
     await _post_details(client, request.channel_id, thread or request.thread_ts, ordered, lang)
+    if exported and fleet_summary:
+        await _attach_export(client, request.channel_id, thread or request.thread_ts, fleet_summary, lang)
     return ordered
 
 
@@ -100,6 +118,30 @@ async def _post_details(
         )
     if rest:
         await _attach_rest(client, channel, thread, rest, lang)
+
+
+EXPORT_NOTE = {
+    "en": "The whole fleet table ({count} hosts) as CSV and JSON.",
+    "ja": "全 {count} 台の表 (CSV と JSON)。",
+}
+
+
+async def _attach_export(
+    client: AsyncWebClient, channel: str, thread: str | None, summary: FleetSummary, lang: Lang
+) -> None:
+    """Both files in one `files_upload_v2` call (its `file_uploads` list), in the thread."""
+    try:
+        await client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread,
+            initial_comment=EXPORT_NOTE[lang].format(count=summary.checked),
+            file_uploads=[
+                {"content": table_csv(summary), "filename": "cmbot-fleet.csv", "title": "cmbot-fleet.csv"},
+                {"content": table_json(summary), "filename": "cmbot-fleet.json", "title": "cmbot-fleet.json"},
+            ],
+        )
+    except SlackClientError as exc:
+        log.warning("fleet table upload failed (%s)", type(exc).__name__)
 
 
 async def _attach_rest(

@@ -28,7 +28,10 @@ def test_outcome_is_derived_once() -> None:
 
 def test_unreachable_host_is_never_marked_healthy() -> None:
     """The architecture review's bug: an unreachable host without findings showed ✅."""
-    for message in (check_summary_message(_reports(), "en"), check_progress_message(["a"] * 4, _reports(), "en")):
+    for message in (
+        check_summary_message(_reports(), "en"),
+        check_progress_message(["a"] * 4, _reports(), "en"),
+    ):
         text = render_text(message)
         line = next(line for line in text.splitlines() if "pc-1" in line)
         assert "✅" not in line
