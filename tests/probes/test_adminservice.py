@@ -1,6 +1,7 @@
 """The AdminService client against the lab's loopback AdminService: real HTTPS with the lab CA,
 real NTLM, the documented OData shapes; collections, deployment status lists, and clear errors."""
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,13 @@ NAMES = [
     "lab-winrm-refused",
     "lab-not-targeted",
 ]
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +94,12 @@ def test_unreachable_tls_and_auth_are_told_apart(site_lab: Lab, tmp_path: Path) 
     """Nothing listening, an unknown CA, and a wrong password each get their own answer."""
     good = _settings(site_lab)
     cases = [
-        (good.model_copy(update={"url": "https://127.0.0.1:9/AdminService", "timeout_s": 2}), "unreachable"),
+        (
+            good.model_copy(
+                update={"url": f"https://127.0.0.1:{_closed_port()}/AdminService", "timeout_s": 2}
+            ),
+            "unreachable",
+        ),
         (good.model_copy(update={"ca_file": None}), "tls"),
         (good.model_copy(update={"password": SecretStr("wrong")}), "auth"),
     ]
