@@ -126,11 +126,14 @@ def _unanimous(rows: Sequence[HostRow]) -> dict[str, str]:
 
 
 def _distinctive(shared: dict[str, str], others: Sequence[HostRow]) -> tuple[SharedFact, ...]:
-    """Shared facts the rest of the checked fleet does not all have (those tell hosts apart)."""
+    """Shared facts that tell these hosts apart: fewer than half of the fleet's other checked
+    hosts have the same value (a fact every host has says nothing about this cluster)."""
+    if not others:
+        return ()
     return tuple(
         SharedFact(key, shared[key])
         for key in CLUSTER_KEYS
-        if key in shared and not (others and all(r.facts.get(key) == shared[key] for r in others))
+        if key in shared and sum(r.facts.get(key) == shared[key] for r in others) * 2 < len(others)
     )
 
 
@@ -168,7 +171,11 @@ def _cause_clusters(
         others = [r for r in checked_rows if r.host not in names]
         shared = _unanimous(rows)
         lead = SharedFact(lead_key, value) if lead_key and value is not None else None
-        distinct = tuple(f for f in _distinctive(shared, others) if not lead or f.key != lead.key)
+        distinct = (
+            tuple(f for f in _distinctive(shared, others) if not lead or f.key != lead.key)
+            if len(rows) > 1
+            else ()
+        )
         reports = [report for report, _ in bucket]
         clusters.append(
             Cluster(

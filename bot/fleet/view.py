@@ -203,7 +203,7 @@ def denominator(cluster: Cluster, summary: FleetSummary, lang: Lang) -> str:
     lead = cluster.lead
     template = _CAUSE_LINES.get(cluster.cause, {}).get(lang)
     if lead is None or template is None:
-        if lead is None:
+        if lead is None or len(cluster.hosts) == 1:
             return labels["generic"].format(ratio=ratio, title=cluster.title)
         key = KEY_LABELS[lang].get(lead.key, lead.key)
         return labels["generic_lead"].format(ratio=ratio, title=cluster.title, key=key, value=lead.value)
