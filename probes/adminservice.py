@@ -181,7 +181,10 @@ class AdminService:
     def _get(self, url: str) -> dict[str, Any]:
         try:
             response = self._session.get(
-                url, timeout=self.settings.timeout_s, headers={"Accept": "application/json"}
+                url,
+                timeout=self.settings.timeout_s,
+                headers={"Accept": "application/json"},
+                allow_redirects=False,  # the account's NTLM handshake goes to this host only
             )
         except requests.exceptions.SSLError:
             raise AdminServiceError(

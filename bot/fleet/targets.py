@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.policy import Policy
+from bot.redact import register_secret
 from probes.adminservice import AdminService, AdminServiceError, AdminServiceSettings, settings_from_env
 
 COLLECTION_PREFIX = "collection:"
@@ -92,6 +93,7 @@ def resolve(targets: Sequence[ConfigMgrTarget], settings: AdminServiceSettings |
             "collection: and deployment: targets need the ConfigMgr AdminService: set CMBOT_ADMINSERVICE "
             "(a settings file) or CMBOT_ADMINSERVICE_URL, _USERNAME and _PASSWORD",
         )
+    register_secret(chosen.password.get_secret_value())  # never in a log line
     hosts: list[str] = []
     notes: list[str] = []
     with AdminService(chosen) as service:
