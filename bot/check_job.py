@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dispatch import CheckRequest
-from bot.fleet.cluster import FleetSummary, summarize
+from bot.fleet.cluster import FleetSummary, FleetTally
 from bot.fleet.export import table_csv, table_json
 from bot.fleet.pace import PROCESS_BUDGET, ProgressPacer
 from bot.fleet.view import fleet_progress_message, fleet_summary_message
@@ -58,13 +58,16 @@ async def run_check_job(
     reports: list[HostReport] = []
     pacer = ProgressPacer(PROCESS_BUDGET, every_s=PROGRESS_EVERY_S)
     fleet = clustered and len(request.hosts) > 1
+    tally = FleetTally(len(request.hosts))
 
     async def one(host: str) -> None:
         report = await check(host, kbs=request.kbs, deadline_s=deadline_s, lang=lang)
         reports.append(report)
+        if fleet:
+            tally.add(report)
         if len(request.hosts) > 1 and request.message_ts and pacer.due():
             progress = (
-                fleet_progress_message(summarize(reports, len(request.hosts)), lang)
+                fleet_progress_message(tally.summary(), lang)
                 if fleet
                 else check_progress_message(request.hosts, reports, lang)
             )
@@ -75,7 +78,7 @@ async def run_check_job(
     ordered = sorted(reports, key=lambda r: position.get(r.host, 0))
     token = f"rerun:{' '.join(request.hosts)}|{' '.join(request.kbs)}"
     exported = fleet and len(ordered) > MAX_DETAIL_POSTS
-    fleet_summary = summarize(ordered) if fleet else None
+    fleet_summary = tally.summary(request.hosts) if fleet else None
     summary = (
         fleet_summary_message(fleet_summary, lang, token=token, export_attached=exported)
         if fleet_summary

@@ -195,7 +195,31 @@ def _cause_clusters(
 
 def summarize(reports: Sequence[HostReport], total: int | None = None) -> FleetSummary:
     """Cluster the reports: biggest cluster first, unreachable hosts by reason after the causes."""
-    pairs = [(report, _row(report)) for report in reports]
+    return _summarize([(report, _row(report)) for report in reports], total)
+
+
+class FleetTally:
+    """Reports added as hosts finish, each read once: a streaming summary re-clusters the rows
+    already read instead of reading every report's facts again at each progress edit."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._pairs: list[tuple[HostReport, HostRow]] = []
+
+    def add(self, report: HostReport) -> None:
+        self._pairs.append((report, _row(report)))
+
+    def summary(self, order: Sequence[str] = ()) -> FleetSummary:
+        """The summary so far; `order` (host names) sorts the table as the request listed them."""
+        pairs = self._pairs
+        if order:
+            position = {host: index for index, host in enumerate(order)}
+            pairs = sorted(pairs, key=lambda pair: position.get(pair[0].host, len(position)))
+        return _summarize(pairs, self.total)
+
+
+def _summarize(pairs: Sequence[tuple[HostReport, HostRow]], total: int | None) -> FleetSummary:
+    reports = [report for report, _ in pairs]
     checked_rows = [row for report, row in pairs if report.reachable]
     by_cause: dict[str, list[tuple[HostReport, HostRow]]] = {}
     by_reason: dict[str, list[HostRow]] = {}
@@ -234,4 +258,4 @@ def summarize(reports: Sequence[HostReport], total: int | None = None) -> FleetS
     )
 
 
-__all__ = ["LEAD_KEYS", "Cluster", "FleetSummary", "HostRow", "SharedFact", "summarize"]
+__all__ = ["LEAD_KEYS", "Cluster", "FleetSummary", "FleetTally", "HostRow", "SharedFact", "summarize"]

@@ -7,6 +7,7 @@ candidate paths, first present wins (some name fields the probes may add later).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ CLUSTER_KEYS: tuple[str, ...] = (
 def _dig(facts: Mapping[str, Any], path: Path) -> Any:
     node: Any = facts
     for part in path:
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict):  # the facts are JSON: plain dicts (an ABC check is slow)
             return None
         node = node.get(part)
     return node
@@ -82,6 +83,7 @@ def _first(facts: Mapping[str, Any], paths: Sequence[Path]) -> Any:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _server_port(url: str) -> str:
     """`http://sup01.contoso.com:8530` → `sup01.contoso.com:8530` (the default port spelled out)."""
     parts = urlsplit(url if "//" in url else f"//{url}")
