@@ -15,6 +15,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dispatch import CheckRequest
+from bot.fleet.cluster import FleetSummary, FleetTally
+from bot.fleet.export import table_csv, table_json
+from bot.fleet.pace import PROCESS_BUDGET, ProgressPacer
+from bot.fleet.view import fleet_progress_message, fleet_summary_message
 from bot.views import (
     check_detail_message,
     check_progress_message,
@@ -68,30 +72,45 @@ async def run_check_job(
     check: CheckFn = check_host,
     deadline_s: float = 60.0,
     final: FinalGuard | None = None,
+    clustered: bool = True,
 ) -> list[HostReport]:
     """Check every host, then post the final answer once: `final` guards a retried job. A host
-    whose check raises is answered as failed; the other hosts' answers still go out."""
+    whose check raises is answered as failed; the other hosts' answers still go out. Many hosts
+    get the clustered fleet summary, streamed as hosts finish (`clustered=False` keeps the plain
+    per-host list: the benchmark's baseline)."""
     lang: Lang = request.lang
     reports: list[HostReport] = []
-    last_update = 0.0
-    loop = asyncio.get_running_loop()
     guard = final or AlwaysPost()
     at_once = asyncio.Semaphore(HOSTS_AT_ONCE)
+    pacer = ProgressPacer(PROCESS_BUDGET, every_s=PROGRESS_EVERY_S)
+    fleet = clustered and len(request.hosts) > 1
+    tally = FleetTally(len(request.hosts))
 
     async def one(host: str) -> None:
-        nonlocal last_update
         async with at_once:
             report = await _checked(check, host, request, deadline_s)
         reports.append(report)
-        if len(request.hosts) > 1 and loop.time() - last_update > PROGRESS_EVERY_S and request.message_ts:
-            last_update = loop.time()
-            await _update(client, request, check_progress_message(request.hosts, reports, lang).as_kwargs())
+        if fleet:
+            tally.add(report)
+        if len(request.hosts) > 1 and request.message_ts and pacer.due():
+            progress = (
+                fleet_progress_message(tally.summary(), lang)
+                if fleet
+                else check_progress_message(request.hosts, reports, lang)
+            )
+            await _update(client, request, progress.as_kwargs())
 
     await asyncio.gather(*(one(host) for host in request.hosts))
-    ordered = sorted(reports, key=lambda r: request.hosts.index(r.host) if r.host in request.hosts else 0)
+    position = {host: index for index, host in enumerate(request.hosts)}
+    ordered = sorted(reports, key=lambda r: position.get(r.host, 0))
     # the Re-run button names the request; its hosts and KBs are kept by the bot (start_check)
-    summary = check_summary_message(
-        ordered, lang, token=f"rerun:{request.request_id}", answer=request.request_id
+    token = f"rerun:{request.request_id}"
+    exported = fleet and len(ordered) > MAX_DETAIL_POSTS
+    fleet_summary = tally.summary(request.hosts) if fleet else None
+    summary = (
+        fleet_summary_message(fleet_summary, lang, token=token, export_attached=exported)
+        if fleet_summary
+        else check_summary_message(ordered, lang, token=token, answer=request.request_id)
     )
     if not await guard.claim():
         log.info("request %s was already answered; not answering twice", request.request_id)
@@ -108,7 +127,10 @@ async def run_check_job(
         raise
     await guard.posted()
     # a reply's ts is never a thread: a Re-run's "checking…" sits in the summary's thread
-    await _post_details(client, request, request.thread_ts or thread, ordered, lang)
+    parent = request.thread_ts or thread
+    await _post_details(client, request, parent, ordered, lang)
+    if exported and fleet_summary:
+        await _attach_export(client, request.channel_id, parent, fleet_summary, lang)
     return ordered
 
 
@@ -153,6 +175,30 @@ async def _post_details(
         )
     if rest:
         await _attach_rest(client, channel, thread, rest, lang)
+
+
+EXPORT_NOTE = {
+    "en": "The whole fleet table ({count} hosts) as CSV and JSON.",
+    "ja": "全 {count} 台の表 (CSV と JSON)。",
+}
+
+
+async def _attach_export(
+    client: AsyncWebClient, channel: str, thread: str | None, summary: FleetSummary, lang: Lang
+) -> None:
+    """Both files in one `files_upload_v2` call (its `file_uploads` list), in the thread."""
+    try:
+        await client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread,
+            initial_comment=EXPORT_NOTE[lang].format(count=summary.checked),
+            file_uploads=[
+                {"content": table_csv(summary), "filename": "cmbot-fleet.csv", "title": "cmbot-fleet.csv"},
+                {"content": table_json(summary), "filename": "cmbot-fleet.json", "title": "cmbot-fleet.json"},
+            ],
+        )
+    except SlackClientError as exc:
+        log.warning("fleet table upload failed (%s)", type(exc).__name__)
 
 
 async def _attach_rest(

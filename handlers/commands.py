@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -9,12 +10,14 @@ from redis.exceptions import RedisError
 
 from bot.dispatch import CheckRequest
 from bot.explain_pool import explain_off_loop
+from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve, split_targets
 from bot.groups import GroupError, expand_targets
 from bot.queue import QUEUE_DOWN, QueueUnavailable
 from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from bot.views import check_pending_message, denial_message, explanation_message, notice_message
 from handlers.slack_text import command_text, from_slack
 from handlers.sources import remember
+from probes.adminservice import AdminServiceError
 from probes.check import BadKb, normalize_kbs
 from probes.targets import BadHostName, validate_host
 
@@ -39,6 +42,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         are consulted just after it."""
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         hosts, kbs = parse_cmcheck(command_text(command.get("text", "")))
+        if has_configmgr_targets(hosts):
+            await _cmcheck_configmgr(ack, deps, respond, words=hosts, kbs=kbs, user=user, channel=channel)
+            return
         groups = await deps.usergroups_of(user)
         if problem := check_problem(deps, hosts, kbs, user=user, channel=channel, groups=groups):
             await ack(response_type="ephemeral", **denial_message(problem).as_kwargs())
@@ -66,6 +72,56 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         deps.background.spawn(_answer_cmerr(deps, respond, command, text), what="/cmerr")
+
+
+async def _cmcheck_configmgr(
+    ack: Any, deps: Deps, respond: Any, *, words: list[str], kbs: list[str], user: str, channel: str
+) -> None:
+    """`collection:` / `deployment:` targets: parsed before the ack, resolved through the
+    AdminService after it, then every resolved host meets the same checks as a typed name."""
+    target = " ".join(words)[:200]
+    try:
+        plain, targets = split_targets(words)
+        normalize_kbs(kbs)
+    except ValueError as exc:  # BadKb is one
+        await ack(response_type="ephemeral", text=str(exc))
+        return
+    if not may_ask_configmgr(deps.policy, user, channel):
+        problem = "you are not allowed to run /cmcheck here"
+        await ack(response_type="ephemeral", **denial_message(problem).as_kwargs())
+        deps.background.spawn(
+            deps.record(user=user, action="denied", target=target, outcome=problem, channel=channel),
+            what="audit",
+        )
+        return
+    await ack()
+
+    async def resolve_then_check() -> None:
+        try:
+            resolved = await asyncio.to_thread(resolve, targets)
+        except AdminServiceError as exc:
+            await respond(response_type="ephemeral", text=f"⚠️ Not started: {exc}")
+            return
+        hosts = list(dict.fromkeys([*plain, *resolved.hosts]))
+        if not hosts:
+            await respond(response_type="ephemeral", text="Nothing to check: " + "; ".join(resolved.notes))
+            return
+        groups = await deps.usergroups_of(user)
+        if problem := check_problem(deps, hosts, kbs, user=user, channel=channel, groups=groups):
+            await respond(response_type="ephemeral", **denial_message(problem).as_kwargs())
+            await _record_denied(deps, user, channel, hosts, problem)
+            return
+        await accept_check(
+            deps,
+            respond,
+            hosts=[validate_host(h) for h in hosts],
+            kbs=normalize_kbs(kbs),
+            user=user,
+            channel=channel,
+            groups=groups,
+        )
+
+    deps.background.spawn(resolve_then_check(), what="/cmcheck configmgr")
 
 
 async def _answer_cmerr(deps: Deps, respond: Any, command: dict[str, Any], text: str) -> None:

@@ -19,9 +19,11 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from lab.adminservice import LabAdminService, site_from_scenarios
 from lab.scenario import Scenario, load_scenarios
 from lab.server import Credentials, LabHost, tls_context
 from lab.tls import make_ca, make_tls_files
+from probes.adminservice import AdminServiceSettings, save_settings
 from probes.inventory import Inventory, InventoryHost, save_inventory
 
 LAB_DOMAIN = "LAB"
@@ -37,6 +39,9 @@ class Lab:
     inventory_path: Path | None = None
     owns_directory: bool = False
     """A directory start_lab made (it holds the lab password): removed again by stop()."""
+    adminservice: LabAdminService | None = None
+    adminservice_path: Path | None = None
+    """The AdminService settings file (`CMBOT_ADMINSERVICE=PATH`), when the lab runs one."""
 
     def host(self, name: str) -> LabHost:
         return self.hosts[name]
@@ -45,6 +50,8 @@ class Lab:
         return self.hosts[name].counters.snapshot()
 
     def stop(self) -> None:
+        if self.adminservice is not None:
+            self.adminservice.stop()
         for host in self.hosts.values():
             host.stop()
         if self.owns_directory:
@@ -64,10 +71,12 @@ def start_lab(
     directory: Path | None = None,
     inventory_path: Path | None = None,
     kerberos: bool = False,
+    adminservice: bool = False,
 ) -> Lab:
     """Start one host per scenario on loopback ports and write the inventory. With `kerberos`, the
     Negotiate hosts are listed for Kerberos (SPN HTTP/<name>, no password in the file): the caller
-    runs a KDC (lab.kdc) whose keytab holds those principals."""
+    runs a KDC (lab.kdc) whose keytab holds those principals. With `adminservice`, also the loopback
+    ConfigMgr AdminService (its settings file beside the inventory)."""
     chosen = list(scenarios) if scenarios is not None else load_scenarios()
     workdir = directory or Path(tempfile.mkdtemp(prefix="cmbot-lab-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -77,7 +86,7 @@ def start_lab(
     user_file.chmod(0o600)
     os.environ["NTLM_USER_FILE"] = str(user_file)
     lab = Lab(directory=workdir, credentials=credentials, owns_directory=directory is None)
-    needs_tls = any(s.auth == "https" for s in chosen)
+    needs_tls = adminservice or any(s.auth == "https" for s in chosen)
     tls = make_tls_files(workdir) if needs_tls else None
     stranger_ca = (
         make_ca(workdir, "untrusted lab CA")[0]
@@ -121,6 +130,16 @@ def start_lab(
     lab.inventory = Inventory(hosts=entries)
     lab.inventory_path = inventory_path or workdir / "inventory.yaml"
     save_inventory(lab.inventory, lab.inventory_path)
+    if adminservice and tls is not None and context is not None:
+        lab.adminservice = LabAdminService(site_from_scenarios(chosen), context).start()
+        lab.adminservice_path = lab.inventory_path.with_name("adminservice.yaml")
+        settings = AdminServiceSettings(
+            url=lab.adminservice.url,
+            username=credentials.qualified,
+            password=SecretStr(credentials.password),
+            ca_file=tls.ca_file,
+        )
+        save_settings(settings, lab.adminservice_path)
     return lab
 
 

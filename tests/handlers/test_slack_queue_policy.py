@@ -71,8 +71,8 @@ async def test_cmcheck_group_through_the_queue(queued: Harness) -> None:
     async with asyncio.timeout(30):
         posts = await queued.slack.wait_for("chat.postMessage", 3)
     summary = queued.slack.of("chat.update")[-1]
-    assert summary["text"].startswith("2/2 hosts checked")
-    assert "dual-scan ×1" in summary["text"]
+    assert summary["text"].startswith("1/2: ")  # the fleet summary: the one cluster first
+    assert "✅ 1/2 healthy" in summary["blocks"][-2]["elements"][0]["text"]
     details = [p for p in posts if p.get("thread_ts") == summary["ts"]]
     assert {d["text"].split(":")[0] for d in details} == {"lab-dual-scan", "lab-healthy"}
 
