@@ -36,8 +36,14 @@ log = logging.getLogger("cmbot.actions")
 ALREADY = {"en": "Already posted in this thread.", "ja": "このスレッドに投稿済みです。"}
 GONE = "This reply can no longer be rebuilt: "
 EVIDENCE_FILE = "cmbot-evidence.txt"
-THANKS = "Thanks: your vote on this answer is counted."
-VOTED = "You already voted on this answer; the first vote counts."
+THANKS = {
+    "en": "Thanks: your vote on this answer is counted.",
+    "ja": "ありがとうございます。この回答への投票を記録しました。",
+}
+VOTED = {
+    "en": "You already voted on this answer; the first vote counts.",
+    "ja": "この回答には投票済みです。最初の投票が有効です。",
+}
 FEEDBACK_DOWN = "Your vote could not be saved (the bot's store is unavailable); try again in a minute."
 
 
@@ -99,7 +105,8 @@ async def _vote(deps: Deps, body: dict[str, Any], respond: Any) -> None:
         log.warning("feedback store unavailable")
         await _tell(respond, FEEDBACK_DOWN)
         return
-    await _tell(respond, THANKS if counted else VOTED, mark="🙏" if counted else "ℹ️")
+    lang = await deps.lang_for(user, _where(body)[0])
+    await _tell(respond, (THANKS if counted else VOTED)[lang], mark="🙏" if counted else "ℹ️")
 
 
 async def _tell(respond: Any, text: str, *, mark: str = "⚠️") -> None:

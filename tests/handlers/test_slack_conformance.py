@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.store import MemoryButtonStates
 from bot.testing import Harness, SlackStandIn, serving_http
 from bot.testing_payloads import (
+    block_actions_payload,
     bot_message_event,
     file_object,
     file_share_message,
@@ -253,3 +254,21 @@ async def test_app_home_messages_tab_publishes_nothing(harness: Harness) -> None
         (published,) = await harness.slack.wait_for("views.publish")
     await harness.deps.background.drain(timeout_s=10)
     assert len(harness.slack.of("views.publish")) == 1 and published["view"]["type"] == "home"
+
+
+async def test_a_click_on_an_ephemeral_message_is_answered(harness: Harness) -> None:
+    """Realism 5: a click on an ephemeral message carries no `message`, only the container; the
+    Remedy steps still reach the channel's thread named there."""
+    payload = block_actions_payload(
+        "cmbot_remedy",
+        "explain:en:0x800704c7",
+        message_ts="950.2",
+        thread_ts="950.1",
+        response_url=harness.bot.response_url(),
+    )
+    del payload["message"]
+    payload["container"]["is_ephemeral"] = True
+    assert (await harness.bot.interactive(payload))[0] == 200
+    async with asyncio.timeout(10):
+        (remedy,) = await harness.slack.wait_for("chat.postMessage")
+    assert remedy["thread_ts"] == "950.1" and remedy["text"].startswith("Remedy steps for: ")
