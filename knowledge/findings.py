@@ -34,6 +34,8 @@ class Finding(BaseModel):
     id: str
     title: str
     confidence: float = Field(ge=0.0, le=1.0)
+    reasoning: str = ""
+    """Empty when a literal pattern matched; else the stage and code the finding was reasoned from."""
     summary: str = ""
     evidence: list[Evidence] = Field(default_factory=list)
     remedy: list[str] = Field(default_factory=list)
