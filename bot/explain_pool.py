@@ -38,6 +38,8 @@ POOL_SIZE = 2
 BUDGET_S = 20.0
 """Wall-clock limit per explanation once a worker has it; `explain`'s own cooperative budget
 (15 s) ends most scans before it."""
+NICENESS = 10
+"""Worker processes run at a lower CPU priority than the bot: acks first."""
 START_TIMEOUT_S = 60.0
 """A worker process must have started and loaded the knowledge base within this."""
 WAIT_S = 60.0
@@ -74,6 +76,7 @@ def _serve(conn: Connection) -> None:
     arguments) until the pipe closes."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the bot's to handle
+    os.nice(NICENESS)  # a long scan yields the CPU to the serving process (nice(2))
     knowledge()  # the entries and the matcher, loaded once per worker
     conn.send(("ready", None))
     while True:
@@ -92,7 +95,7 @@ def _serve(conn: Connection) -> None:
         conn.send(answer)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     process: BaseProcess
     conn: Connection
@@ -111,6 +114,7 @@ class ExplainPool:
         self.size, self.budget_s, self.wait_s = size, budget_s, wait_s
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded event loop
         self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
         self._closed = False
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(size)
@@ -143,19 +147,35 @@ class ExplainPool:
             while self._idle:
                 worker = self._idle.pop()
                 if worker.process.is_alive():
+                    self._busy.add(worker)
                     return worker
                 worker.kill()
-        return self._spawn()
+        worker = self._spawn()
+        with self._lock:
+            self._busy.add(worker)
+        return worker
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
+            self._busy.discard(worker)
             self._idle.append(worker)
 
-    def warm(self) -> None:
-        """Start the workers now rather than on the first explanation (serve calls it)."""
+    def _drop(self, worker: _Worker) -> None:
         with self._lock:
-            while len(self._idle) < self.size:
+            self._busy.discard(worker)
+        worker.kill()
+
+    def warm(self) -> None:
+        """Start the workers now rather than on the first explanation."""
+        with self._lock:
+            while len(self._idle) < self.size and not self._closed:
                 self._idle.append(self._spawn())
+
+    def start_warming(self) -> None:
+        """`warm` in the background, from the pool's own threads: a worker is started with
+        PR_SET_PDEATHSIG, which Linux ties to the starting thread, so that thread must live
+        as long as the pool (prctl(2))."""
+        self._waiters.submit(self.warm)
 
     def _run(self, job: tuple[Any, ...], wait_until: float) -> tuple[str, Any]:
         """In a waiter thread: a slot before `wait_until`, then a worker, the job and its
@@ -175,9 +195,9 @@ class ExplainPool:
                     self._give_back(worker)
                     return answer
             except (EOFError, OSError) as exc:
-                worker.kill()
+                self._drop(worker)
                 return ("error", f"the explain worker stopped ({type(exc).__name__})")
-            worker.kill()  # over budget: the match cannot be interrupted, its process can
+            self._drop(worker)  # over budget: the match cannot be interrupted, its process can
             self._waiters.submit(self._replenish)
             return ("budget", None)
         finally:
@@ -208,11 +228,13 @@ class ExplainPool:
         return Explanation(notices=[_NOTICES["failed"][lang].format(ref=ref)])
 
     def close(self) -> None:
+        """Stop every worker, busy ones too (their waiters then return at once)."""
         with self._lock:
             self._closed = True
-            for worker in self._idle:
-                worker.kill()
+            workers = [*self._idle, *self._busy]
             self._idle.clear()
+        for worker in workers:
+            worker.kill()
         self._waiters.shutdown(wait=False, cancel_futures=True)
 
 
@@ -227,6 +249,15 @@ def pool() -> ExplainPool:
         if _pool is None:
             _pool = ExplainPool()
         return _pool
+
+
+def shutdown() -> None:
+    """Stop the process-wide pool, if it was started (serve calls it on the way out)."""
+    global _pool  # noqa: PLW0603
+    with _pool_lock:
+        if _pool is not None:
+            _pool.close()
+            _pool = None
 
 
 async def explain_off_loop(text: str | bytes, *, lang: Lang = "en", source: str | None = None) -> Explanation:

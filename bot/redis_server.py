@@ -101,7 +101,9 @@ def _password(directory: Path) -> str:
 @dataclass
 class EmbeddedRedis:
     """A real redis-server subprocess on loopback; `url` (with its password) is ready once
-    `start()` returns. One server per directory at a time (a lock file says so)."""
+    `start()` returns. One server per directory at a time (a lock file says so). Linux ties
+    the parent-death signal to the thread that started the server, so call `start()` from a
+    thread that lives as long as the server (the main thread, as serve and the tests do)."""
 
     directory: Path | None = None
     """Where its append-only file lives; by default a temporary directory removed by stop()."""

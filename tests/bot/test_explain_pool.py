@@ -4,7 +4,7 @@ enforced wall-clock budget, and slash-command acks keep flowing while a hostile 
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from functools import partial
 
 import pytest
@@ -45,14 +45,21 @@ class Ticker:
         self._task.cancel()
 
 
-@pytest.fixture
-async def small_pool(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ExplainPool]:
-    """The bot's pool, started, with a 3 s budget so a test need not wait out the real one."""
+@pytest.fixture(scope="module")
+def started_pool() -> Iterator[ExplainPool]:
     pool = ExplainPool(budget_s=3.0)
-    await asyncio.to_thread(pool.warm)
-    monkeypatch.setattr(explain_pool, "_pool", pool)
+    pool.warm()
     yield pool
     pool.close()
+
+
+@pytest.fixture
+def small_pool(started_pool: ExplainPool, monkeypatch: pytest.MonkeyPatch) -> ExplainPool:
+    """The bot's pool, started once for the module, with a 3 s budget so a test need not wait
+    out the real one."""
+    monkeypatch.setattr(explain_pool, "_pool", started_pool)
+    monkeypatch.setattr(started_pool, "budget_s", 3.0)
+    return started_pool
 
 
 async def test_an_overrunning_call_is_killed_at_its_budget(small_pool: ExplainPool) -> None:
@@ -118,7 +125,7 @@ async def test_acks_keep_flowing_while_a_40k_message_and_a_1mb_cmerr_are_explain
     assert status == 200
     started = time.monotonic()
     status, _ = await bot.bot.command(
-        "/cmerr", "error" + " " * 999_995, response_url=bot.slack.response_url()
+        "/cmerr", "error" + " " * 999_994 + "x", response_url=bot.slack.response_url()
     )
     assert status == 200
     acks = await _ack_times(bot, 30)

@@ -4,6 +4,7 @@ them, bodies are capped, and a body that dribbles in is cut off."""
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -69,3 +70,15 @@ async def test_a_dribbling_body_is_cut_off(driver: SignedDriver, monkeypatch: py
         assert b" 408 " in status_line
     finally:
         writer.close()
+
+
+def test_compose_redis_wants_a_password() -> None:
+    """V7: compose's Redis starts with requirepass from REDIS_PASSWORD (compose refuses to start
+    without it), and the bot and the workers connect with it."""
+    import yaml  # noqa: PLC0415
+
+    services = yaml.safe_load((Path(__file__).resolve().parents[2] / "compose.yaml").read_text())["services"]
+    assert "--requirepass" in " ".join(services["redis"]["command"])
+    assert services["redis"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
+    for name in ("bot", "worker"):
+        assert services[name]["environment"]["REDIS_URL"] == "redis://:${REDIS_PASSWORD}@redis:6379/0"
