@@ -374,6 +374,8 @@ def check_summary_message(
                 if report.findings
                 else (labels["healthy"] if report.outcome == "healthy" else labels["unreachable"])
             )
+            if not report.findings and report.reachable and report.outcome != "healthy":
+                key = report.verdict.split(":", 1)[0]  # "cannot check", or the failed check's name
             counts[key] = counts.get(key, 0) + 1
         summary = ", ".join(f"{cause} ×{n}" for cause, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         text = labels["summary"].format(done=len(reports), total=len(reports)) + f": {summary}"

@@ -57,9 +57,13 @@ function Get-OS {
     if ($null -eq $Clock.os) { $Clock.os = Get-Cim 'root/cimv2' 'Win32_OperatingSystem' | Select-Object -First 1 }
     return $Clock.os
 }
+# CCM log directory (ConfigMgr Client Health Get-CCMLogDirectory); when the key cannot be read the default
+# stands, and a log section that then finds no file says so (exists = false).
 $CcmLogs = Join-Path $env:windir 'CCM\Logs'
-$dir = Get-RegValue 'HKLM:\SOFTWARE\Microsoft\CCM\Logging\@Global' 'LogDirectory'
-if ($dir) { $CcmLogs = $dir }
+try {
+    $dir = Get-RegValue 'HKLM:\SOFTWARE\Microsoft\CCM\Logging\@Global' 'LogDirectory'
+    if ($dir) { $CcmLogs = $dir }
+} catch { $CcmLogs = Join-Path $env:windir 'CCM\Logs' }
 function Get-LogLines([string]$Path, [string]$Pattern, [int]$Tail = 4000, [int]$Max = 40) {
     # Matching lines (failures and the success lines that supersede them), newest last, read as UTF-8
     # when the file has no BOM; the bot bounds them in time (CMTrace time/date, defect 19).
