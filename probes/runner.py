@@ -271,8 +271,11 @@ def _receive_all(
             operation_timeouts += 1
             continue
         except Exception:
-            if operation_timeouts and time.monotonic() >= deadline:
-                raise Unreachable("timeout") from None  # cut by the watchdog while still timing out
+            if time.monotonic() >= deadline:
+                # Cut by the watchdog at the deadline: still timing out is a timeout, a stalled
+                # read a hang; either way keep what the bundle already streamed (defect 7).
+                reason: Reason = "timeout" if operation_timeouts else "hang"
+                raise Unreachable(reason, partial_stdout=bytes(stdout)) from None
             raise
         stdout += out
         stderr += err
