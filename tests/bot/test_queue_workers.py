@@ -134,7 +134,11 @@ async def test_running_worker_recovers_when_redis_returns(slow_lab: Lab, tmp_pat
         async with SlackStandIn() as slack:
             worker = _worker(server.url, slack, slow_lab)
             try:
-                await asyncio.sleep(1.5)  # the worker is connected and polling
+                probe = make_queue(server.url)
+                async with asyncio.timeout(60):  # the worker has registered with Redis (it polls)
+                    while not (await probe.info()).get("workers"):
+                        await asyncio.sleep(0.1)
+                await probe.disconnect()
                 server.stop()
                 await asyncio.sleep(2)
                 assert worker.poll() is None, "the worker must survive the outage"
