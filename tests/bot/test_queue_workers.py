@@ -136,7 +136,7 @@ async def test_running_worker_recovers_when_redis_returns(slow_lab: Lab, tmp_pat
             try:
                 probe = make_queue(server.url)
                 async with asyncio.timeout(60):  # the worker has registered with Redis (it polls)
-                    while not (await probe.info()).get("workers"):
+                    while not (await probe.info()).get("workers"):  # noqa: ASYNC110 - Redis has no event for it
                         await asyncio.sleep(0.1)
                 await probe.disconnect()
                 server.stop()
