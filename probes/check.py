@@ -87,6 +87,8 @@ def _endpoint_for(host: str, entry: InventoryHost | None, credential: Credential
     """The inventory entry, or an endpoint on :5985 for a host a credential's scope covers: Kerberos
     when the bot has a ticket or keytab, else NTLM where that credential allows it."""
     if entry is not None:
+        if "auth" not in entry.model_fields_set and entry.auth == "ntlm" and kerberos_ready():
+            return entry.model_copy(update={"auth": "kerberos"})  # no auth written: Kerberos first
         return entry
     if kerberos_ready():
         auth = "kerberos"
