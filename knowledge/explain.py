@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from knowledge.logreader import LogLine, decode_bytes, is_zip, looks_binary, par
 from knowledge.matcher import EVIDENCE_CHARS, MATCH_LINE_CHARS, EngineName, EvidenceGroup, Matcher
 from knowledge.models import Entry
 from knowledge.prefilter import PREFILTER_MIN_CHARS, RawPrefilter, candidate_lines
+from knowledge.stages import Reasoner, builtin_stages
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ LOOKUP_MAX_CHARS = 300
 MAX_CODE_SCAN_CHARS = 1024 * 1024
 """Codes are looked for in the whole input up to 1 MB; beyond, in its error and warning lines (up to 1 MB)."""
 """Input up to this size is a lookup (typed or pasted words), where any entry symbol names its entry."""
+LOOKUP_MAX_WORDS = 8
+"""A lookup is a few words: `0x80244022`, `what is 0x80070422?`, `scan fails with 0x80244007`."""
 CODE_ONLY_FACTOR = 0.6
 """A bare code or symbol points at its entry with this fraction of the entry's best pattern confidence."""
 
@@ -73,7 +77,7 @@ def build_knowledge(base: KnowledgeBase, engine: EngineName = "auto") -> Knowled
     symbols = (
         re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE) if names else None
     )
-    matcher = Matcher(entries, engine)
+    matcher = Matcher(entries, engine, Reasoner(builtin_stages(), entries))
     prefilter = RawPrefilter.build([p.regex.pattern for p in matcher.patterns]) if engine != "re" else None
     return Knowledge(base, matcher, symbols, prefilter)
 
@@ -119,8 +123,16 @@ def explain_with(
     elif isinstance(text, bytes):
         documents = _documents_from_members([(source, text)], notices)
     else:
-        documents = [_Document(source, _capped_text(text, source, notices))]
+        documents = [_Document(source, _normalized(_capped_text(text, source, notices)))]
     return _explain_documents(kb, documents, notices, lang)
+
+
+def _normalized(text: str) -> str:
+    """Full-width digits, letters and punctuation (`０ｘ８０２４４０２２`, `：`) as their ASCII forms.
+
+    NFKC only where the text is not ASCII already (the common case costs one scan).
+    """
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def _label(name: str | None) -> str:
@@ -164,7 +176,7 @@ def _documents_from_members(
         decoded = decode_bytes(data)
         if decoded.replaced:
             notices.append(_NOTICES["replaced"].format(name=_label(name)))
-        documents.append(_Document(name, decoded.text))
+        documents.append(_Document(name, _normalized(decoded.text)))
     return documents
 
 
@@ -223,7 +235,13 @@ def _explain_documents(
     if not scan.complete:
         notices.append(_NOTICES["budget"].format(lines=scan.lines, seconds=TIME_BUDGET_SECONDS))
     findings = [
-        _finding(entry, lang, cause.confidence, [_evidence(group) for group in cause.evidence])
+        _finding(
+            entry,
+            lang,
+            cause.confidence,
+            [_evidence(group) for group in cause.evidence],
+            reasoning="" if cause.literal else cause.evidence[0].basis,
+        )
         for cause in scan.causes
         if (entry := kb.base.get(cause.entry_id)) is not None
     ]
@@ -232,7 +250,8 @@ def _explain_documents(
     code_texts = [document.text for document in documents] if whole else ["\n".join(counter.flagged)]
     codes = _codes(kb, code_texts, symbols, lang)
     found = {finding.id for finding in findings}
-    for entry, evidence in _entries_named_by_codes(kb, codes, symbols):
+    lookup = _is_lookup(documents)
+    for entry, evidence in _entries_named_by_codes(kb, codes, symbols, lookup=lookup):
         if entry.id not in found:
             found.add(entry.id)
             findings.append(_finding(entry, lang, _code_only_confidence(entry), [evidence]))
@@ -261,7 +280,10 @@ def _symbols(kb: Knowledge, documents: list[_Document], lang: Lang) -> list[str]
 
 def _causes_of(kb: Knowledge, info: CodeInfo) -> list[str]:
     """Entries listing the code; a symbol without a number (CCM_E_...) goes by its name."""
-    entries = kb.base.by_code(info.code) if info.code.startswith("0x") else kb.base.by_symbol(info.code)
+    if info.code.startswith("0x"):
+        entries = kb.base.by_code(info.code) + kb.base.by_context_code(info.code)
+    else:
+        entries = kb.base.by_symbol(info.code)
     return list(dict.fromkeys(entry.id for entry in entries))
 
 
@@ -280,18 +302,38 @@ def _codes(kb: Knowledge, texts: list[str], symbols: list[str], lang: Lang) -> l
     ]
 
 
+def _is_lookup(documents: list[_Document]) -> bool:
+    """One short line typed or pasted to look something up (not a log, table or paragraph)."""
+    if len(documents) != 1:
+        return False
+    text = documents[0].text.strip()
+    return (
+        len(text) <= LOOKUP_MAX_CHARS
+        and "\n" not in text
+        and "|" not in text  # a table row explains a code; it does not report a failure
+        and len(text.split()) <= LOOKUP_MAX_WORDS
+    )
+
+
 def _entries_named_by_codes(
-    kb: Knowledge, codes: list[CodeInfo], symbols: list[str]
+    kb: Knowledge, codes: list[CodeInfo], symbols: list[str], *, lookup: bool
 ) -> Iterator[tuple[Entry, Evidence]]:
-    """Entries a typed symbol names first (the author linked that name on purpose), then by code."""
-    for name in symbols:
-        for entry in kb.base.by_symbol(name):
-            yield entry, Evidence(text=name)
+    """Entries a typed symbol names first (the author linked that name on purpose), then by code.
+
+    A symbol names its entry only in a lookup; in longer text an error symbol counts through its
+    code. An entry's `context_codes` (codes other features share) count only in a lookup; in a log
+    they reach the entry through a stage's failure line instead.
+    """
+    if lookup:
+        for name in symbols:
+            for entry in kb.base.by_symbol(name):
+                yield entry, Evidence(text=name)
     for info in codes:
-        for cause in info.causes:
-            coded = kb.base.get(cause)
-            if coded is not None:
-                yield coded, Evidence(text=f"{info.code} {info.name}" if info.name else info.code)
+        if not info.code.startswith("0x"):
+            continue
+        entries = kb.base.by_code(info.code) + (kb.base.by_context_code(info.code) if lookup else ())
+        for entry in entries:
+            yield entry, Evidence(text=f"{info.code} {info.name}" if info.name else info.code)
 
 
 def _code_only_confidence(entry: Entry) -> float:
@@ -329,13 +371,16 @@ def render_remedy(entry: Entry, lang: Lang) -> list[str]:
     return steps
 
 
-def _finding(entry: Entry, lang: Lang, confidence: float, evidence: list[Evidence]) -> Finding:
+def _finding(
+    entry: Entry, lang: Lang, confidence: float, evidence: list[Evidence], *, reasoning: str = ""
+) -> Finding:
     text = entry.text(lang)
     links = sorted(entry.links, key=lambda link: link.lang != lang)
     return Finding(
         id=entry.id,
         title=text.title,
         confidence=confidence,
+        reasoning=reasoning,
         summary=text.cause,
         evidence=evidence,
         remedy=render_remedy(entry, lang),

@@ -34,6 +34,8 @@ class Finding(BaseModel):
     id: str
     title: str
     confidence: float = Field(ge=0.0, le=1.0)
+    reasoning: str = ""
+    """Empty when a literal pattern matched; else the stage and code the finding was reasoned from."""
     summary: str = ""
     evidence: list[Evidence] = Field(default_factory=list)
     remedy: list[str] = Field(default_factory=list)
@@ -45,11 +47,15 @@ class CodeInfo(BaseModel):
 
     code: str
     name: str | None = None
+    """The one canonical symbolic name; other names of the same code are in `aliases`."""
+    aliases: list[str] = Field(default_factory=list)
     meaning: str | None = None
     severity: str | None = None
     facility: str | None = None
     facility_code: int | None = None
     code_value: int | None = None
+    source: str | None = None
+    """Where the name and meaning come from (a Microsoft page)."""
     causes: list[str] = Field(default_factory=list)
 
 

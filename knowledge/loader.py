@@ -38,12 +38,16 @@ class KnowledgeBase:
     _by_id: dict[str, Entry] = field(default_factory=dict, repr=False)
     _by_code: dict[str, tuple[Entry, ...]] = field(default_factory=dict, repr=False)
     _by_symbol: dict[str, tuple[Entry, ...]] = field(default_factory=dict, repr=False)
+    _by_context_code: dict[str, tuple[Entry, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, entries: Sequence[Entry], sources: dict[str, Path] | None = None) -> KnowledgeBase:
         by_code: dict[str, list[Entry]] = {}
         by_symbol: dict[str, list[Entry]] = {}
+        by_context: dict[str, list[Entry]] = {}
         for entry in entries:
+            for code in entry.context_codes:
+                by_context.setdefault(code.upper().replace("0X", "0x"), []).append(entry)
             for code in entry.codes:
                 by_code.setdefault(code.upper().replace("0X", "0x"), []).append(entry)
             for symbol in entry.symbols:
@@ -54,6 +58,7 @@ class KnowledgeBase:
             _by_id={e.id: e for e in entries},
             _by_code={k: tuple(v) for k, v in by_code.items()},
             _by_symbol={k: tuple(v) for k, v in by_symbol.items()},
+            _by_context_code={k: tuple(v) for k, v in by_context.items()},
         )
 
     def __iter__(self) -> Iterator[Entry]:
@@ -68,6 +73,10 @@ class KnowledgeBase:
     def by_code(self, code: str) -> tuple[Entry, ...]:
         """Entries for an HRESULT written `0x` + 8 hex digits (any case)."""
         return self._by_code.get("0x" + code[2:].upper() if code[:2].lower() == "0x" else code, ())
+
+    def by_context_code(self, code: str) -> tuple[Entry, ...]:
+        """Entries naming the code only in context (a stage failure line or a lookup)."""
+        return self._by_context_code.get("0x" + code[2:].upper() if code[:2].lower() == "0x" else code, ())
 
     def by_symbol(self, name: str) -> tuple[Entry, ...]:
         return self._by_symbol.get(name.lower(), ())

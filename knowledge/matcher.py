@@ -27,6 +27,7 @@ from typing import Any, Literal, Protocol
 from knowledge.findings import Severity
 from knowledge.logreader import LogLine
 from knowledge.models import Entry
+from knowledge.stages import Reasoner
 
 EngineName = Literal["auto", "hyperscan", "alternation", "re"]
 
@@ -41,7 +42,8 @@ _SEVERITY_RANK: dict[Severity | None, int] = {"error": 3, "warning": 2, None: 1,
 _VOLATILE = re.compile(
     r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:[.:,]\d+)?)?"
     r"|\b\d{1,2}:\d{2}:\d{2}(?:[.:,]\d+)?"
-    r"|\b(?:thread|pid|tid)\s*[=:]?\s*\"?(?:0x)?[0-9a-f]+\"?",
+    # possessive `\s*+` with one optional separator: linear in a run of blanks (security review V4/E3)
+    r"|\b(?:thread|pid|tid)\s*+(?:[=:]\s*+)?\"?(?:0x)?[0-9a-f]++\"?",
     re.IGNORECASE,
 )
 
@@ -54,6 +56,8 @@ class CompiledPattern:
     entry_id: str
     regex: re.Pattern[str]
     confidence: float
+    stage: str | None = None
+    """Set for a stage's failure-line pattern: the cause comes from the code in the line."""
 
 
 class LineEngine(Protocol):
@@ -196,6 +200,9 @@ class EvidenceGroup:
     confidence: float
     count: int = 1
     last: LogLine | None = None
+    literal: bool = True
+    """False when only a stage's reasoning (stage + code) put the line here."""
+    basis: str = ""
 
     @property
     def latest(self) -> LogLine:
@@ -210,6 +217,10 @@ class CauseMatch:
     confidence: float
     evidence: tuple[EvidenceGroup, ...]
     hits: int
+
+    @property
+    def literal(self) -> bool:
+        return any(group.literal for group in self.evidence)
 
 
 @dataclass(slots=True)
@@ -226,16 +237,22 @@ def _time_key(stamp: datetime | None) -> float:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
 
 
-def evidence_rank(group: EvidenceGroup) -> tuple[int, float, float, int]:
-    """Error over info, specific over generic, recent over old (by timestamp, then line)."""
+def evidence_rank(group: EvidenceGroup) -> tuple[bool, int, float, float, int]:
+    """Literal over reasoned, error over info, specific over generic, recent over old."""
     latest = group.latest
-    return (_SEVERITY_RANK[latest.severity], group.confidence, _time_key(latest.when()), latest.line)
+    return (
+        group.literal,
+        _SEVERITY_RANK[latest.severity],
+        group.confidence,
+        _time_key(latest.when()),
+        latest.line,
+    )
 
 
-def cause_rank(cause: CauseMatch) -> tuple[int, float, float, int]:
-    """Causes ranked by their best evidence's severity, then the cause's confidence, then recency."""
-    severity, _, recency, line = evidence_rank(cause.evidence[0])
-    return (severity, cause.confidence, recency, line)
+def cause_rank(cause: CauseMatch) -> tuple[bool, int, float, float, int]:
+    """Literal findings over reasoned ones, then severity, the cause's confidence and recency."""
+    literal, severity, _, recency, line = evidence_rank(cause.evidence[0])
+    return (literal, severity, cause.confidence, recency, line)
 
 
 def collapse_key(text: str) -> str:
@@ -261,7 +278,9 @@ def _batches(lines: Iterable[LogLine], size: int) -> Iterator[list[LogLine]]:
 class Matcher:
     """Built once from the entries; `scan` is a pure function of its input lines."""
 
-    def __init__(self, entries: Iterable[Entry], engine: EngineName = "auto"):
+    def __init__(
+        self, entries: Iterable[Entry], engine: EngineName = "auto", reasoner: Reasoner | None = None
+    ):
         patterns: list[CompiledPattern] = []
         for entry in entries:
             for pattern in entry.patterns:
@@ -270,6 +289,11 @@ class Matcher:
                         len(patterns), entry.id, re.compile(pattern.regex, re.IGNORECASE), pattern.confidence
                     )
                 )
+        self.reasoner = reasoner
+        for stage_id in sorted(reasoner.usable) if reasoner else ():
+            for regex in reasoner.stages[stage_id].patterns:  # type: ignore[union-attr]
+                compiled = re.compile(regex, re.IGNORECASE)
+                patterns.append(CompiledPattern(len(patterns), f"stage:{stage_id}", compiled, 0.0, stage_id))
         self.patterns: tuple[CompiledPattern, ...] = tuple(patterns)
         notices: list[str] = []
         chosen: LineEngine | None = None
@@ -293,14 +317,22 @@ class Matcher:
         hits: dict[str, int] = {}
         for batch in _batches(lines, BATCH_LINES):
             result.lines += len(batch)
-            for row, index in self.engine.match_batch([_match_text(line) for line in batch]):
-                self._add(groups, hits, batch[row], self.patterns[index])
+            texts = [_match_text(line) for line in batch]
+            for row, index in self.engine.match_batch(texts):
+                pattern = self.patterns[index]
+                if pattern.stage is None:
+                    self._add(groups, hits, batch[row], pattern.entry_id, pattern.confidence)
+                elif self.reasoner and (reasoned := self.reasoner.resolve(pattern.stage, texts[row])):
+                    self._add(
+                        groups, hits, batch[row], reasoned.cause, reasoned.confidence, basis=reasoned.basis
+                    )
             if deadline is not None and time.monotonic() > deadline:
                 result.complete = False
                 break
         for entry_id, by_text in groups.items():
             ranked = sorted(by_text.values(), key=evidence_rank, reverse=True)[:MAX_EVIDENCE]
-            confidence = max(group.confidence for group in by_text.values())
+            literal = [group for group in by_text.values() if group.literal]
+            confidence = max(group.confidence for group in literal or by_text.values())
             result.causes.append(CauseMatch(entry_id, confidence, tuple(ranked), hits[entry_id]))
         result.causes.sort(key=cause_rank, reverse=True)
         return result
@@ -310,18 +342,26 @@ class Matcher:
         groups: dict[str, dict[str, EvidenceGroup]],
         hits: dict[str, int],
         line: LogLine,
-        pattern: CompiledPattern,
+        entry_id: str,
+        confidence: float,
+        *,
+        basis: str = "",
     ) -> None:
-        by_text = groups.setdefault(pattern.entry_id, {})
+        """Count `line` for `entry_id`; `basis` is set when a stage reasoned it (not a literal pattern)."""
+        by_text = groups.setdefault(entry_id, {})
         key = collapse_key(line.text)
         group = by_text.get(key)
+        literal = not basis
         if group is None:
             if len(by_text) < MAX_GROUPS_PER_CAUSE:
-                by_text[key] = EvidenceGroup(line, pattern.confidence)
+                by_text[key] = EvidenceGroup(line, confidence, literal=literal, basis=basis)
         else:
-            group.confidence = max(group.confidence, pattern.confidence)
+            if literal and not group.literal:
+                group.literal, group.basis = True, ""
+            if literal or not group.literal:
+                group.confidence = max(group.confidence, confidence)
             if group.latest.line == line.line and group.latest.file == line.file:
                 return  # a second pattern of this cause on the same line
             group.count += 1
             group.last = line
-        hits[pattern.entry_id] = hits.get(pattern.entry_id, 0) + 1
+        hits[entry_id] = hits.get(entry_id, 0) + 1

@@ -81,6 +81,11 @@ class Entry(_Strict):
     links: list[Link] = Field(min_length=1)
     logs: list[str] = Field(default_factory=list)
     codes: list[str] = Field(default_factory=list, description="HRESULTs as 0x + 8 upper-case hex digits")
+    context_codes: list[str] = Field(
+        default_factory=list,
+        description="codes that point at this entry only in a failure line of one of its stages "
+        "(or looked up alone): codes shared with other features, e.g. 0x800B0101 of any certificate",
+    )
     symbols: list[str] = Field(
         default_factory=list,
         description="symbolic names (CCM_E_..., ERROR_WINHTTP_..., registry value names) that "
@@ -97,7 +102,7 @@ class Entry(_Strict):
             raise ValueError("use lower-case words joined by '-', e.g. 'sup-scan-timeout'")
         return value
 
-    @field_validator("codes", mode="before")
+    @field_validator("codes", "context_codes", mode="before")
     @classmethod
     def _yaml_hex_as_code(cls, values: object) -> object:
         """YAML reads an unquoted 0x80072EE2 as an integer; accept it as the code it spells."""
@@ -105,7 +110,7 @@ class Entry(_Strict):
             return [f"0x{v & 0xFFFFFFFF:08X}" if isinstance(v, int) else v for v in values]
         return values
 
-    @field_validator("codes")
+    @field_validator("codes", "context_codes")
     @classmethod
     def _code_shape(cls, values: list[str]) -> list[str]:
         for value in values:
@@ -120,7 +125,7 @@ class Entry(_Strict):
                 f"en has {len(self.en.remedy)} remedy steps but ja has {len(self.ja.remedy)}; "
                 "translate every step"
             )
-        if not (self.patterns or self.codes or self.symbols):
+        if not (self.patterns or self.codes or self.context_codes or self.symbols):
             raise ValueError("give at least one of patterns, codes or symbols so the entry can be found")
         return self
 

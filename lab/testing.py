@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -69,10 +70,13 @@ def start_lab(
     *,
     directory: Path | None = None,
     inventory_path: Path | None = None,
+    kerberos: bool = False,
     adminservice: bool = False,
 ) -> Lab:
-    """Start one host per scenario on loopback ports and write the inventory; with `adminservice`
-    also the loopback ConfigMgr AdminService (its settings file beside the inventory)."""
+    """Start one host per scenario on loopback ports and write the inventory. With `kerberos`, the
+    Negotiate hosts are listed for Kerberos (SPN HTTP/<name>, no password in the file): the caller
+    runs a KDC (lab.kdc) whose keytab holds those principals. With `adminservice`, also the loopback
+    ConfigMgr AdminService (its settings file beside the inventory)."""
     chosen = list(scenarios) if scenarios is not None else load_scenarios()
     workdir = directory or Path(tempfile.mkdtemp(prefix="cmbot-lab-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -104,8 +108,16 @@ def start_lab(
         ca_file = None
         if https and tls is not None:
             ca_file = stranger_ca if scenario.faults.untrusted_certificate else tls.ca_file
-        entries.append(
-            InventoryHost(
+        if kerberos and scenario.auth == "ntlm":
+            entry = InventoryHost(
+                name=scenario.name,
+                endpoint=endpoint,
+                auth="kerberos",
+                kerberos_host=scenario.name,
+                scenario=scenario.scenario,
+            )
+        else:
+            entry = InventoryHost(
                 name=scenario.name,
                 endpoint=endpoint,
                 auth="ntlm" if scenario.auth == "ntlm" else "ssl" if https else "basic",
@@ -114,7 +126,7 @@ def start_lab(
                 ca_file=ca_file,
                 scenario=scenario.scenario,
             )
-        )
+        entries.append(entry)
     lab.inventory = Inventory(hosts=entries)
     lab.inventory_path = inventory_path or workdir / "inventory.yaml"
     save_inventory(lab.inventory, lab.inventory_path)
@@ -132,14 +144,8 @@ def start_lab(
 
 
 @contextmanager
-def run_lab(
-    scenarios: Sequence[Scenario] | None = None,
-    *,
-    directory: Path | None = None,
-    inventory_path: Path | None = None,
-    adminservice: bool = False,
-) -> Iterator[Lab]:
-    lab = start_lab(scenarios, directory=directory, inventory_path=inventory_path, adminservice=adminservice)
+def run_lab(scenarios: Sequence[Scenario] | None = None, **kwargs: Any) -> Iterator[Lab]:
+    lab = start_lab(scenarios, **kwargs)
     try:
         yield lab
     finally:

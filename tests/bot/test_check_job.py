@@ -53,3 +53,25 @@ async def test_many_hosts_problems_first_paced_and_the_rest_in_a_file(
     (uploaded,) = [u for u in slack.uploads.values() if u.startswith(b"ok-") or b"\n\nok-" in u]
     assert all(f"ok-{n:02d}" in uploaded.decode() for n in range(15, 20))
     assert slack.of("chat.update")[-1]["text"].startswith("5/25: Dual scan")
+
+
+async def test_a_host_whose_check_raises_fails_alone() -> None:
+    """V6/R4 (the job's part): one host's check raising (e.g. RecursionError on a deeply nested
+    document) fails that host with a reference; the other host and the summary are answered."""
+
+    async def check(host: str, **_: object) -> HostReport:
+        if host == "evil-host":
+            raise RecursionError("maximum recursion depth exceeded while decoding a JSON array")
+        return await _fake_check(host)
+
+    async with SlackStandIn() as slack:
+        client = AsyncWebClient(token="xoxb-test-token", base_url=slack.api_url)
+        request = CheckRequest(
+            request_id="r2", hosts=["ok-1", "evil-host"], user_id="U1", channel_id="C1", message_ts="2.1"
+        )
+        async with asyncio.timeout(30):
+            reports = await run_check_job(request, client, check=check)
+    assert [r.outcome for r in reports] == ["healthy", "not_checked"]
+    assert reports[1].verdict.startswith("not checked: the check failed inside cmbot (ref ")
+    assert slack.of("chat.update")[-1]["text"].startswith("2/2 hosts checked")
+    assert {d["text"].split(":")[0] for d in slack.of("chat.postMessage")} == {"ok-1", "evil-host"}

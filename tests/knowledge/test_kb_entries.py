@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from knowledge.causes import ARTICLE_CAUSES, CAUSE_IDS
+from knowledge.causes import ARTICLE_CAUSES, CAUSE_IDS, EXTRA_CAUSES
 from knowledge.loader import load_entries
 from knowledge.models import Entry
 
@@ -57,6 +57,7 @@ def test_one_entry_per_cause_id() -> None:
     ids = [e.id for e in ENTRIES]
     assert len(ids) == len(set(ids))
     assert set(ids) == set(CAUSE_IDS)
+    assert set(ARTICLE_CAUSES) | set(EXTRA_CAUSES) <= set(ids), "a stable cause ID lost its entry"
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
@@ -103,3 +104,16 @@ def test_every_article_fact_is_reachable() -> None:
     corpus = "\n".join(entry.model_dump_json() for entry in ENTRIES)
     missing = [fact for fact in ARTICLE_FACTS if fact not in corpus]
     assert not missing
+
+
+_UNBOUNDED = re.compile(r"(?<!\\)(?:\.|\[\^?[^\]]*\]|\\[SsWwDd])[*+](?![+?])")
+_NESTED = re.compile(r"\([^()]*[*+]\)[*+{]")
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
+def test_v4_e4_patterns_are_linear(entry: Entry) -> None:
+    """V4/E4 KB lint: no nested quantifiers and at most one unbounded `.*`-style run per pattern."""
+    for pattern in entry.patterns:
+        assert not _NESTED.search(pattern.regex), f"{entry.id}: nested quantifier in {pattern.regex!r}"
+        runs = [m.group(0) for m in _UNBOUNDED.finditer(pattern.regex) if m.group(0).startswith(".")]
+        assert len(runs) <= 1, f"{entry.id}: {len(runs)} unbounded '.*' runs in {pattern.regex!r}; bound them"

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from bot.cli import main
+from knowledge.causes import CAUSE_IDS
 from knowledge.loader import BUILTIN_DIR, KnowledgeError, load_entries, validate_dir
 
 GOOD = yaml.safe_load((BUILTIN_DIR / "dual-scan.yaml").read_text(encoding="utf-8"))
@@ -92,7 +93,7 @@ def test_broken_overlay_raises_with_every_problem(tmp_path: Path) -> None:
 def test_cli_kb_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`cmbot kb validate` prints OK for the built-in entries and exits 1 with errors."""
     assert main(["kb", "validate"]) == 0
-    assert capsys.readouterr().out.startswith("OK: 19 entries")
+    assert capsys.readouterr().out.startswith(f"OK: {len(CAUSE_IDS)} entries")
     _write(tmp_path, "custom-cause", _broken(links=[]))
     assert main(["kb", "validate", str(tmp_path)]) == 1
     assert "custom-cause.yaml: entry 'custom-cause': field links" in capsys.readouterr().out
