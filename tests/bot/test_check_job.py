@@ -73,5 +73,5 @@ async def test_a_host_whose_check_raises_fails_alone() -> None:
             reports = await run_check_job(request, client, check=check)
     assert [r.outcome for r in reports] == ["healthy", "not_checked"]
     assert reports[1].verdict.startswith("not checked: the check failed inside cmbot (ref ")
-    assert slack.of("chat.update")[-1]["text"].startswith("1/2 not checked")
+    assert slack.of("chat.update")[-1]["text"].startswith("1/2 not checked")  # the fleet summary
     assert {d["text"].split(":")[0] for d in slack.of("chat.postMessage")} == {"ok-1", "evil-host"}
