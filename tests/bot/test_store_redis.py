@@ -249,3 +249,20 @@ def _alive(pid: int) -> bool:
 
 def _request() -> CheckRequest:
     return CheckRequest(request_id=uuid.uuid4().hex, hosts=["pc-1.invalid"], user_id="U1", channel_id="C1")
+
+
+def test_an_unusable_state_dir_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """V11: serve's durable Redis under a state dir it cannot create exits 2 with one line."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("CMBOT_STATE_DIR", str(blocker / "state"))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot keep the embedded Redis" in err and "CMBOT_STATE_DIR" in err and "Traceback" not in err
