@@ -184,3 +184,22 @@ async def test_final_answer_lease_released_when_the_post_fails(redis: Redis) -> 
         assert await retry.claim()
     await retry.posted()
     assert not await FinalAnswer(redis, "r-1").claim()
+
+
+def test_cmbot_worker_with_a_broken_policy_is_one_clear_line(
+    redis_server: EmbeddedRedis,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """V7: workers read CMBOT_POLICY to authorize jobs; a broken file stops `cmbot worker` with
+    one line naming it, before it takes any job."""
+    from bot.cli import main  # noqa: PLC0415
+
+    broken = tmp_path / "policy.yaml"
+    broken.write_text("rules: [{name: x, users: [U1], hostz: ['*']}]\n")
+    monkeypatch.setenv("CMBOT_POLICY", str(broken))
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    assert main(["worker"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cmbot worker:") and "policy.yaml" in err and "Traceback" not in err
