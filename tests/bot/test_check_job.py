@@ -56,7 +56,7 @@ async def test_many_hosts_problems_first_paced_and_the_rest_in_a_file(
 
 
 async def test_a_host_whose_check_raises_fails_alone() -> None:
-    """V6/R4 (the job's part): one host's check raising (e.g. RecursionError on a deeply nested
+    """V11/R4 (the job's part): one host's check raising (e.g. RecursionError on a deeply nested
     document) fails that host with a reference; the other host and the summary are answered."""
 
     async def check(host: str, **_: object) -> HostReport:
