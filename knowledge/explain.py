@@ -245,12 +245,12 @@ def _explain_documents(
         for cause in scan.causes
         if (entry := kb.base.get(cause.entry_id)) is not None
     ]
-    symbols = _symbols(kb, documents, lang)
+    lookup = _is_lookup(documents)
+    symbols = _symbols(kb, documents) if lookup else []
     whole = sum(len(document.text) for document in documents) <= MAX_CODE_SCAN_CHARS
     code_texts = [document.text for document in documents] if whole else ["\n".join(counter.flagged)]
     codes = _codes(kb, code_texts, symbols, lang)
     found = {finding.id for finding in findings}
-    lookup = _is_lookup(documents)
     for entry, evidence in _entries_named_by_codes(kb, codes, symbols, lookup=lookup):
         if entry.id not in found:
             found.add(entry.id)
@@ -258,24 +258,17 @@ def _explain_documents(
     return Explanation(findings=findings, codes=codes, notices=notices)
 
 
-def _symbols(kb: Knowledge, documents: list[_Document], lang: Lang) -> list[str]:
-    """The knowledge base's symbolic names in the text, in order, once each.
+def _symbols(kb: Knowledge, documents: list[_Document]) -> list[str]:
+    """The knowledge base's symbolic names in a lookup, in order, once each.
 
-    In a short lookup (a few words typed or pasted) every entry symbol counts. In longer text only
-    symbols that name an error code do: a log full of `CcmExec` or `ccmcache` is not evidence.
+    Only a lookup (a few words typed or pasted) is searched for entry symbols; in longer text an
+    error symbol (`ERROR_WINHTTP_TIMEOUT`, `CCM_E_...`) is found by find_codes as the code it names,
+    and a log full of `CcmExec` or `ccmcache` is not evidence.
     """
     if kb.symbols is None:
         return []
-    size = sum(len(document.text) for document in documents)
-    if size > MAX_CODE_SCAN_CHARS:
-        return []  # error symbols in large logs come from find_codes over the error/warning lines
     found = (match.group(0) for document in documents for match in kb.symbols.finditer(document.text))
-    names = [
-        name
-        for name in dict.fromkeys(found)
-        if size <= LOOKUP_MAX_CHARS or lookup_symbol(name, lang=lang) is not None
-    ]
-    return names[:MAX_CODES]
+    return list(dict.fromkeys(found))[:MAX_CODES]
 
 
 def _causes_of(kb: Knowledge, info: CodeInfo) -> list[str]:
