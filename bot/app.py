@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-from redis.asyncio import Redis
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -30,7 +29,19 @@ from bot.inprocess import InProcessDispatcher
 from bot.policy import Policy, load_policy
 from bot.queue import SaqDispatcher, make_queue
 from bot.settings import Settings
-from bot.store import AuditLog, RateLimiter, RedisSeenStore
+from bot.store import (
+    AuditLog,
+    ButtonStates,
+    FeedbackStore,
+    MemoryButtonStates,
+    MemoryFeedback,
+    RateLimiter,
+    RedisButtonStates,
+    RedisFeedback,
+    RedisSeenStore,
+    connect,
+)
+from bot.usergroups import UsergroupDirectory
 from knowledge.findings import Lang
 
 SLACK_API = "https://slack.com/api/"
@@ -52,7 +63,19 @@ class Deps:
     audit: AuditLog | None = None
     rate_limiter: RateLimiter | None = None
     background: Background = field(default_factory=Background)
+    buttons: ButtonStates = field(default_factory=MemoryButtonStates)
+    feedback: FeedbackStore = field(default_factory=MemoryFeedback)
+    usergroups: UsergroupDirectory | None = None
     _user_lang: dict[str, Lang] = field(default_factory=dict)
+
+    async def usergroups_of(self, user_id: str) -> list[str]:
+        """The user groups the policy names that `user_id` is in (none when no rule names one)."""
+        named = {group for rule in self.policy.rules for group in rule.usergroups}
+        if not named:
+            return []
+        if self.usergroups is None:
+            self.usergroups = UsergroupDirectory(self.client)
+        return await self.usergroups.groups_of(user_id, named)
 
     async def record(self, *, user: str, action: str, target: str, outcome: str, channel: str = "") -> None:
         """Write to the audit stream when Redis is configured; a failure is logged, never raised."""
@@ -130,7 +153,7 @@ def build_deps(
     if redis_url is None:
         chosen = dispatcher or InProcessDispatcher(client, deadline_s=settings.cmbot_check_deadline)
         return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy)
-    redis = Redis.from_url(redis_url)
+    redis = connect(redis_url)  # a pool that waits when busy (security review V5)
     return Deps(
         settings=settings,
         client=client,
@@ -140,6 +163,8 @@ def build_deps(
         channels=RedisChannelSettings(redis),
         audit=AuditLog(redis),
         rate_limiter=RateLimiter(redis),
+        buttons=RedisButtonStates(redis),
+        feedback=RedisFeedback(redis),
     )
 
 

@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.commands.kb",
     "bot.commands.lab",
     "bot.commands.check",
+    "bot.commands.collect",
     "bot.commands.console",
     "bot.commands.serve",
     "bot.commands.worker",

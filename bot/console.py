@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import Deps, build_app, build_deps
+from bot.fleet.targets import has_configmgr_targets
 from bot.groups import GroupError, expand_targets
 from bot.redis_server import redis_url
 from bot.router import HELP, parse_cmcheck, policy_from_env
@@ -147,9 +148,12 @@ class ConsoleBot:
 
     async def _cmcheck(self, text: str) -> str | None:
         before = len(self.slack.of("chat.postMessage"))
+        answered = len(self.slack.responses)
         body = await self._dispatch(self._command_body("/cmcheck", text), "application/x-www-form-urlencoded")
         if ack := self._ack_text(body):
             return ack
+        if has_configmgr_targets(parse_cmcheck(text)[0]):
+            return await self._cmcheck_configmgr(before, answered)
         posts = self.slack.of("chat.postMessage")[before:]
         if not posts:
             return "(no answer)"
@@ -166,6 +170,27 @@ class ConsoleBot:
             return "(the check did not finish in time)"
         summary = [u for u in self.slack.of("chat.update") if u.get("ts") == pending_ts][-1]
         return "\n\n".join([_render(summary), *(_render(d) for d in self._thread(pending_ts))])
+
+    async def _cmcheck_configmgr(self, before: int, answered: int) -> str:
+        """ConfigMgr resolves the hosts after the ack: wait for a one-line refusal or the final summary."""
+        try:
+            async with asyncio.timeout(self.deadline_s * 2 + 30):
+                while True:
+                    if len(self.slack.responses) > answered:
+                        return "\n\n".join(_render(r) for r in self.slack.responses[answered:])
+                    posts = self.slack.of("chat.postMessage")[before:]
+                    ts = self._ts_of(posts[0]) if posts else None
+                    finals = [
+                        u
+                        for u in self.slack.of("chat.update")
+                        if ts and u.get("ts") == ts and not str(u.get("text", "")).startswith("⏳")
+                    ]
+                    if finals:
+                        return "\n\n".join([_render(finals[-1]), *(_render(d) for d in self._thread(ts))])
+                    self.slack.changed.clear()
+                    await self.slack.changed.wait()
+        except TimeoutError:
+            return "(the check did not finish in time)"
 
     def _ts_of(self, args: dict[str, Any]) -> str | None:
         index = next(
@@ -253,8 +278,9 @@ def run_console(
 ) -> int:
     lab = None
     if with_lab:
-        lab = start_lab()
+        lab = start_lab(adminservice=True)
         os.environ["CMBOT_INVENTORY"] = str(lab.inventory_path)
+        os.environ["CMBOT_ADMINSERVICE"] = str(lab.adminservice_path)
     try:
         asyncio.run(_session(lang, deadline_s, source, out, lab))
     finally:

@@ -25,6 +25,9 @@ class CheckRequest(BaseModel):
     message_ts: str | None = Field(default=None, description="the 'checking…' message to update")
     thread_ts: str | None = None
     bypass_cache: bool = False
+    usergroups: list[str] = Field(
+        default_factory=list, description="the user's Slack user groups, for the worker's policy check"
+    )
 
 
 class CheckDispatcher(Protocol):

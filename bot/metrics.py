@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+if TYPE_CHECKING:
+    from bot.store import CausePrecision
 
 CHECKS = Counter("cmbot_checks_total", "Host checks finished", ["outcome"])
 CHECK_SECONDS = Histogram(
@@ -10,6 +16,11 @@ CHECK_SECONDS = Histogram(
 )
 FINDINGS = Counter("cmbot_findings_total", "Top findings of checks, per cause", ["cause"])
 QUEUE_DEPTH = Gauge("cmbot_queue_depth", "Checks waiting in the queue")
+FEEDBACK = Counter("cmbot_feedback_total", "Votes on answers received here, per cause", ["cause", "vote"])
+CAUSE_VOTES = Gauge("cmbot_cause_votes", "Votes on answers naming a cause, from Redis", ["cause", "vote"])
+CAUSE_PRECISION = Gauge(
+    "cmbot_cause_precision", "Share of votes saying the named cause was right, from Redis", ["cause"]
+)
 
 
 def observe_report(outcome: str, cause: str | None, seconds: float) -> None:
@@ -21,3 +32,12 @@ def observe_report(outcome: str, cause: str | None, seconds: float) -> None:
 
 def render() -> tuple[bytes, str]:
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def observe_feedback(cause: str, right: bool, totals: Iterable[CausePrecision]) -> None:
+    """One vote counted here, and every cause's totals as the store (shared by all bots) has them."""
+    FEEDBACK.labels(cause=cause, vote="right" if right else "wrong").inc()
+    for row in totals:
+        CAUSE_VOTES.labels(cause=row.cause, vote="right").set(row.right)
+        CAUSE_VOTES.labels(cause=row.cause, vote="wrong").set(row.wrong)
+        CAUSE_PRECISION.labels(cause=row.cause).set(round(row.precision, 4))

@@ -8,7 +8,6 @@ codes is never restricted.
 from __future__ import annotations
 
 import fnmatch
-import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge.datafile import load_model
+from probes.targets import BadHostName, is_ip_literal, validate_host
 
 GROUP_PREFIX = "group:"
 
@@ -42,7 +42,8 @@ class Rule(_Strict):
     usergroups: list[str] = Field(default_factory=list, description="Slack user-group IDs (S…)")
     channels: list[str] = Field(default_factory=list, description="channel IDs; empty = any channel")
     hosts: list[str] = Field(
-        default_factory=list, description="host-name patterns, e.g. PC-* or *.corp.example"
+        default_factory=list,
+        description="host patterns matched label by label: PC-*, *.corp.example; '*' alone = any host",
     )
     groups: list[str] = Field(default_factory=list, description="host groups this rule may check")
     rate_limit: RateLimit | None = None
@@ -60,10 +61,22 @@ class Rule(_Strict):
         return who and where
 
     def grants_target(self, target: str) -> bool:
+        """`target` is a group or a normalized host name (probes.targets.validate_host)."""
         if target.lower().startswith(GROUP_PREFIX):
             return target[len(GROUP_PREFIX) :] in self.groups
-        host = target.lower()
-        return any(fnmatch.fnmatchcase(host, pattern) for pattern in self.hosts)
+        return any(_glob_matches(pattern, target.lower()) for pattern in self.hosts)
+
+
+def _glob_matches(pattern: str, host: str) -> bool:
+    """Per-label glob: `pc-*` matches `pc-1` but not `pc-1.attacker.net`, and `*.corp.example`
+    matches one label under it. A bare `*` matches any host (V3)."""
+    if pattern == "*":
+        return True
+    wanted = pattern.removesuffix(".").split(".")
+    labels = host.split(".")
+    return len(wanted) == len(labels) and all(
+        fnmatch.fnmatchcase(label, part) for label, part in zip(labels, wanted, strict=True)
+    )
 
 
 class Policy(_Strict):
@@ -82,7 +95,7 @@ class Policy(_Strict):
     @field_validator("allowed_domains")
     @classmethod
     def _domains(cls, values: list[str]) -> list[str]:
-        return [v.lower().lstrip(".") for v in values]
+        return [v.lower().lstrip(".").removesuffix(".") for v in values]
 
     @classmethod
     def open_default(cls) -> Self:
@@ -97,7 +110,13 @@ class Policy(_Strict):
         channel_id: str | None = None,
         usergroups: Sequence[str] = (),
     ) -> Decision:
-        """Decide one target (a host name or `group:NAME`) for one user in one channel."""
+        """Decide one target (a host name or `group:NAME`) for one user in one channel. Host names
+        are decided in their normalized form, the one the probe will connect to (V3)."""
+        if not target.lower().startswith(GROUP_PREFIX):
+            try:
+                target = validate_host(target)
+            except BadHostName as exc:
+                return Decision(False, str(exc))
         shape = self._target_shape_problem(target)
         if shape:
             return Decision(False, shape)
@@ -114,25 +133,28 @@ class Policy(_Strict):
     def may_change_settings(self, user_id: str) -> bool:
         return not self.channel_admins or user_id in self.channel_admins
 
-    def rate_limit_for(self, user_id: str, usergroups: Sequence[str] = ()) -> RateLimit:
+    def rate_limit_for(
+        self, user_id: str, usergroups: Sequence[str] = (), channel_id: str | None = None
+    ) -> RateLimit:
+        """The first matching rule's limit, else the global one. The channel is needed: a rule
+        scoped to channels matches only there (security review V9/B8)."""
         for rule in self.rules:
-            if rule.rate_limit and rule.grants_principal(user_id, usergroups, None):
+            if rule.rate_limit and rule.grants_principal(user_id, usergroups, channel_id):
                 return rule.rate_limit
         return self.rate_limit
 
     def _target_shape_problem(self, target: str) -> str | None:
+        """`target` is normalized: IP literals in every spelling are canonical here."""
         if target.lower().startswith(GROUP_PREFIX):
             return None
-        try:
-            ipaddress.ip_address(target)
-        except ValueError:
-            pass
-        else:
+        if is_ip_literal(target):
             return None if self.allow_ip_literals else "IP addresses are not allowed; use the host name"
-        if self.allowed_domains and "." in target:
-            host = target.lower().rstrip(".")
-            if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
-                return f"{target} is outside the allowed domains ({', '.join(self.allowed_domains)})"
+        if (
+            self.allowed_domains
+            and "." in target
+            and not any(target == d or target.endswith("." + d) for d in self.allowed_domains)
+        ):
+            return f"{target} is outside the allowed domains ({', '.join(self.allowed_domains)})"
         return None
 
 

@@ -19,10 +19,27 @@ import urllib.parse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import aiohttp
 from aiohttp import web
+
+from bot.testing_payloads import (
+    block_actions_payload,
+    command_payload,
+    event_payload,
+    message_action_payload,
+)
+
+__all__ = [
+    "Call",
+    "Harness",
+    "SignedDriver",
+    "SlackStandIn",
+    "command_payload",
+    "event_payload",
+    "serving_http",
+]
 
 
 @dataclass
@@ -33,11 +50,15 @@ class Call:
 
 @dataclass
 class SlackStandIn:
-    """Answers Web API methods like Slack would and records every call."""
+    """Answers Web API methods like Slack would and records every call. Every stand-in opened is
+    listed in `opened`, so one test fixture can check all that the bot sent against Slack's rules."""
 
+    opened: ClassVar[list[SlackStandIn]] = []
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     file_bodies: dict[str, bytes] = field(default_factory=dict)
     locales: dict[str, str] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    """Members of each user group (usergroups.users.list); an unknown ID is `no_such_subteam`."""
     not_in_channels: set[str] = field(default_factory=set)
     """Channels where chat.postMessage answers `not_in_channel` (the bot was never invited)."""
     rate_limit_next: int = 0
@@ -45,6 +66,10 @@ class SlackStandIn:
     calls: list[Call] = field(default_factory=list)
     answers: dict[int, str] = field(default_factory=dict)
     """The `ts` answered to each call, by its index in `calls`."""
+    response_uses: list[str] = field(default_factory=list)
+    """The response_url of each answer posted through one, in order (Slack allows 5 per URL)."""
+    replies: set[str] = field(default_factory=set)
+    """The ts of every message the bot posted as a thread reply (never a valid thread_ts)."""
     responses: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     """Bytes the bot uploaded (files_upload_v2 step 2), by the file ID step 1 gave it."""
@@ -77,6 +102,7 @@ class SlackStandIn:
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{port}"
+        SlackStandIn.opened.append(self)
         return self
 
     async def __aexit__(self, *_: object) -> None:
@@ -90,15 +116,41 @@ class SlackStandIn:
     def response_url(self) -> str:
         return f"{self.url}/response/{next(self._ts)}"
 
-    def add_file(self, file_id: str, name: str, body: bytes, channel: str, ts: str) -> None:
+    def add_file(
+        self, file_id: str, name: str, body: bytes, channel: str, ts: str, *, thread_ts: str | None = None
+    ) -> None:
+        """A file shared in `channel` by the message `ts` (a reply in thread `thread_ts`, if given),
+        as files.info describes it (node-slack-sdk FilesInfoResponse: Shares → Public)."""
         self.file_bodies[file_id] = body
+        share: dict[str, Any] = {
+            "ts": ts,
+            "channel_name": "helpdesk",
+            "team_id": "T1",
+            "share_user_id": "U2",
+            "source": "UPLOAD",
+            "reply_count": 0,
+            "reply_users_count": 0,
+        }
+        if thread_ts:
+            share.update(thread_ts=thread_ts, is_silent_share=False)
         self.files[file_id] = {
             "id": file_id,
+            "created": int(time.time()),
             "name": name,
+            "title": name,
+            "mimetype": "text/plain",
+            "filetype": "text",
+            "pretty_type": "Plain Text",
+            "user": "U2",
+            "mode": "hosted",
+            "is_external": False,
             "size": len(body),
             "channels": [channel],
+            "groups": [],
+            "ims": [],
+            "url_private": f"{self.url}/files/{file_id}",
             "url_private_download": f"{self.url}/files/{file_id}",
-            "shares": {"public": {channel: [{"ts": ts}]}},
+            "shares": {"public": {channel: [share]}},
         }
 
     async def wait_for(self, method: str, count: int = 1) -> list[dict[str, Any]]:
@@ -147,6 +199,8 @@ class SlackStandIn:
         answer = self._answer(method, args)
         if "ts" in answer:
             self.answers[len(self.calls) - 1] = str(answer["ts"])
+            if method == "chat.postMessage" and args.get("thread_ts"):
+                self.replies.add(str(answer["ts"]))
         self.changed.set()
         return web.json_response(answer)
 
@@ -158,9 +212,17 @@ class SlackStandIn:
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             ts = args.get("ts") or f"{int(time.time())}.{next(self._ts):06d}"
             return {"ok": True, "channel": args.get("channel"), "ts": ts}
-        if method == "users.info":
+        if method == "users.info":  # `locale` only when asked for (include_locale)
             user = args.get("user", "")
-            return {"ok": True, "user": {"id": user, "locale": self.locales.get(user, "en-US")}}
+            found: dict[str, Any] = {"id": user, "name": user.lower(), "is_bot": False}
+            if str(args.get("include_locale", "")).lower() in ("1", "true"):
+                found["locale"] = self.locales.get(user, "en-US")
+            return {"ok": True, "user": found}
+        if method == "usergroups.users.list":
+            group = str(args.get("usergroup", ""))
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": self.usergroups[group]}
         if method == "files.getUploadURLExternal":
             file_id = f"FU{next(self._ts)}"
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
@@ -175,6 +237,7 @@ class SlackStandIn:
         return {"ok": True}
 
     async def _response_url(self, request: web.Request) -> web.Response:
+        self.response_uses.append(request.match_info["id"])
         self.responses.append(await request.json())
         self.calls.append(Call("response_url", self.responses[-1]))
         self.changed.set()
@@ -205,11 +268,21 @@ class Harness:
 
 @dataclass
 class SignedDriver:
-    """Sends requests signed like Slack's (HMAC-SHA256 over `v0:timestamp:body`) to the app."""
+    """Sends requests signed like Slack's (HMAC-SHA256 over `v0:timestamp:body`) to the app.
+    Every JSON ack the app answers is kept in `acks` (checked by the tests' conformance fixture);
+    commands and clicks carry a response_url on `response_base` when none is given, as Slack's do."""
 
+    acks: ClassVar[list[dict[str, Any]]] = []
     url: str
     secret: str
     session: aiohttp.ClientSession | None = None
+    response_base: str = ""
+    _responses: itertools.count[int] = field(default_factory=lambda: itertools.count(10_000))
+
+    def response_url(self, given: str = "") -> str:
+        if given or not self.response_base:
+            return given
+        return f"{self.response_base}/response/{next(self._responses)}"
 
     def sign(self, body: str, timestamp: int | None = None) -> dict[str, str]:
         stamp = str(int(time.time()) if timestamp is None else timestamp)
@@ -232,7 +305,10 @@ class SignedDriver:
         }
         assert self.session is not None
         async with self.session.post(self.url, data=body.encode(), headers=all_headers) as response:
-            return response.status, await response.text()
+            text = await response.text()
+            if response.content_type == "application/json" and text:
+                SignedDriver.acks.append(json.loads(text))
+            return response.status, text
 
     async def command(
         self,
@@ -245,7 +321,9 @@ class SignedDriver:
         **kwargs: Any,
     ) -> tuple[int, str]:
         body = urllib.parse.urlencode(
-            command_payload(command, text, user=user, channel=channel, response_url=response_url)
+            command_payload(
+                command, text, user=user, channel=channel, response_url=self.response_url(response_url)
+            )
         )
         return await self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
@@ -265,54 +343,29 @@ class SignedDriver:
         response_url: str = "",
     ) -> tuple[int, str]:
         """A button press on the bot's message `message_ts` (in thread `thread_ts`, if any)."""
-        message: dict[str, Any] = {"ts": message_ts, "text": "", "type": "message"}
-        if thread_ts:
-            message["thread_ts"] = thread_ts
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user},
-            "channel": {"id": channel},
-            "team": {"id": "T1"},
-            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
-            "response_url": response_url,
-            "trigger_id": "1.2",
-            "message": message,
-            "actions": [
-                {"action_id": action_id, "block_id": "b", "value": value, "type": "button", "action_ts": "1"}
-            ],
-        }
+        payload = block_actions_payload(
+            action_id,
+            value,
+            message_ts=message_ts,
+            thread_ts=thread_ts,
+            user=user,
+            channel=channel,
+            response_url=self.response_url(response_url),
+        )
+        return await self.interactive(payload)
+
+    async def shortcut(
+        self, typed: str, *, ts: str, thread_ts: str | None = None, user: str = "U1", channel: str = "C1"
+    ) -> tuple[int, str]:
+        """The "Diagnose with cmbot" message shortcut on a message a person typed."""
+        payload = message_action_payload(
+            typed, ts=ts, thread_ts=thread_ts, user=user, channel=channel, response_url=self.response_url()
+        )
         return await self.interactive(payload)
 
     async def interactive(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded", **kwargs)
-
-
-def command_payload(
-    command: str, text: str, *, user: str = "U1", channel: str = "C1", response_url: str = ""
-) -> dict[str, str]:
-    """A slash command's fields as Slack sends them (form fields over HTTP, JSON in Socket Mode)."""
-    return {
-        "command": command,
-        "text": text,
-        "user_id": user,
-        "channel_id": channel,
-        "team_id": "T1",
-        "response_url": response_url,
-        "trigger_id": "1.2.3",
-    }
-
-
-def event_payload(event: dict[str, Any], event_id: str = "Ev1") -> dict[str, Any]:
-    """The Events API envelope around one event."""
-    return {
-        "type": "event_callback",
-        "team_id": "T1",
-        "api_app_id": "A1",
-        "event": event,
-        "event_id": event_id,
-        "event_time": int(time.time()),
-    }
 
 
 @asynccontextmanager
@@ -329,7 +382,15 @@ async def serving_http(deps: Any, secret: str) -> AsyncIterator[SignedDriver]:
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         async with aiohttp.ClientSession() as session:
-            yield SignedDriver(f"http://127.0.0.1:{port}{EVENTS_PATH}", secret, session)
+            api_url = str(getattr(deps.settings, "slack_api_url", "") or "")
+            yield SignedDriver(
+                f"http://127.0.0.1:{port}{EVENTS_PATH}",
+                secret,
+                session,
+                response_base=api_url.removesuffix("/").removesuffix("/api")
+                if api_url.startswith("http://127.")
+                else "",
+            )
         await deps.background.drain(timeout_s=30)
     finally:
         await runner.cleanup()

@@ -47,6 +47,8 @@ _L: dict[Lang, dict[str, str]] = {
         "details_file": "The details of {count} more hosts are in the attached file.",
         "evidence_head": "Evidence for: {verdict}",
         "remedy_head": "Remedy steps for: {verdict}",
+        "right": "👍 Right cause",
+        "wrong": "👎 Wrong cause",
     },
     "ja": {
         "none": "既知の原因は見つかりませんでした",
@@ -70,6 +72,8 @@ _L: dict[Lang, dict[str, str]] = {
         "details_file": "ほか {count} 台の詳細は添付ファイルにあります。",
         "evidence_head": "根拠: {verdict}",
         "remedy_head": "対処手順: {verdict}",
+        "right": "👍 原因は正しい",
+        "wrong": "👎 原因が違う",
     },
 }
 
@@ -106,23 +110,38 @@ def _button(text: str, action_id: str, value: str) -> Block:
 
 
 def escape(text: str) -> str:
-    """Slack mrkdwn needs &, < and > escaped; user-controlled text is never a link or mention."""
+    """Slack mrkdwn needs &, < and > escaped; user-controlled text is never a link or mention
+    (https://docs.slack.dev/messaging/formatting-message-text#escaping). Inbound text is decoded
+    first (`handlers.slack_text.from_slack`), so this runs exactly once on the way out."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def code(text: str) -> str:
+    """User text shown as typed: escaped, in a code span so `*`, `_` and `~` stay literal (mrkdwn
+    has no escape for them). A backtick inside would end the span, so it becomes U+02CB."""
+    flat = " ".join(text.replace("`", "\u02cb").split())
+    return f"`{escape(flat)}`" if flat else ""
+
+
 def fit(message: Message) -> Message:
-    """Clamp to Block Kit limits: block count, text sizes, actions, total block size."""
+    """Clamp to Block Kit limits: block count, text sizes, actions, total block size. Trailing
+    actions blocks (the buttons) are kept: content is cut before them."""
     blocks = [b for b in message.blocks if b]
     for block in blocks:
         if block["type"] == "actions":
             block["elements"] = block["elements"][:MAX_ACTIONS]
         if block["type"] == "header":
             block["text"]["text"] = cut(block["text"]["text"], MAX_HEADER_CHARS)
-    if len(blocks) > MAX_BLOCKS:
-        blocks = [*blocks[: MAX_BLOCKS - 1], _context("…")]
-    while len(json.dumps(blocks, ensure_ascii=False)) > MAX_BLOCK_JSON_CHARS and len(blocks) > 2:
-        blocks = [*blocks[:-2], _context("…")]
-    return Message(text=cut(message.text, MAX_TEXT_CHARS), blocks=blocks)
+    split = len(blocks)
+    while split > 1 and blocks[split - 1]["type"] == "actions":
+        split -= 1
+    body, tail = blocks[:split], blocks[split:]
+    if len(body) + len(tail) > MAX_BLOCKS:
+        body = [*body[: MAX_BLOCKS - len(tail) - 1], _context("…")]
+    budget = MAX_BLOCK_JSON_CHARS - len(json.dumps(tail, ensure_ascii=False))
+    while len(json.dumps(body, ensure_ascii=False)) > budget and len(body) > 2:
+        body = [*body[:-2], _context("…")]
+    return Message(text=cut(message.text, MAX_TEXT_CHARS), blocks=body + tail)
 
 
 def _evidence_line(e: Evidence) -> str:
@@ -130,7 +149,7 @@ def _evidence_line(e: Evidence) -> str:
     when = e.timestamp.isoformat(sep=" ") if e.timestamp else ""
     repeat = f" ×{e.count}" if e.count > 1 else ""
     head = " ".join(p for p in (place, when) if p)
-    return f"`{escape(head)}`{repeat} {escape(cut(e.text, 300))}" if head else escape(cut(e.text, 300))
+    return f"`{escape(head)}`{repeat} {code(cut(e.text, 300))}" if head else code(cut(e.text, 300))
 
 
 def _finding_blocks(finding: Finding, lang: Lang, *, evidence: bool) -> list[Block]:
@@ -159,12 +178,48 @@ def explanation_verdict(explanation: Explanation, lang: Lang) -> str:
     return _L[lang]["none"]
 
 
+def explanation_cause(explanation: Explanation) -> str:
+    """The cause a verdict names, for feedback: the top finding's ID, else the code, else none."""
+    if explanation.findings:
+        return explanation.findings[0].id
+    return explanation.codes[0].code if explanation.codes else "none"
+
+
+def report_cause(report: HostReport) -> str:
+    return report.findings[0].id if report.findings else (report.outcome or "unreachable")
+
+
+FEEDBACK_ACTIONS = ("cmbot_feedback_right", "cmbot_feedback_wrong")
+
+
+def feedback_block(answer: str, cause: str, kind: str, lang: Lang) -> Block:
+    """ "Right cause? 👍 / 👎" under a verdict. The value names the answer, the cause and the kind
+    of input (paste, command, shortcut, file, comment, check): a vote needs nothing else."""
+    value = f"{answer}|{cause}|{kind}"
+    labels = _L[lang]
+    return {
+        "type": "actions",
+        "block_id": "cmbot_feedback",
+        "elements": [
+            _button(labels["right"], FEEDBACK_ACTIONS[0], value),
+            _button(labels["wrong"], FEEDBACK_ACTIONS[1], value),
+        ],
+    }
+
+
 def explanation_message(
-    explanation: Explanation, lang: Lang, *, evidence: bool = True, token: str = "", buttons: bool = True
+    explanation: Explanation,
+    lang: Lang,
+    *,
+    evidence: bool = True,
+    token: str = "",
+    buttons: bool = True,
+    feedback: tuple[str, str] | None = None,
 ) -> Message:
     """Verdict first, then the top cause's summary, remedy and links (what to do at 3 a.m.); other
     causes as one line each, codes after. With a `token` (see `handlers.sources`), buttons post
-    every cause's remedy steps or the full evidence in the thread, or switch the language."""
+    every cause's remedy steps or the full evidence in the thread, or switch the language. With
+    `feedback` (answer ID, input kind) the verdict asks "right cause?"."""
     labels = _L[lang]
     verdict = explanation_verdict(explanation, lang)
     blocks: list[Block] = [_section(f"*{escape(verdict)}*")]
@@ -196,7 +251,9 @@ def explanation_message(
             elements.append(_button(labels["evidence_button"], "cmbot_evidence", token))
         elements.append(_button(labels["other_lang"], "cmbot_lang", token))
         blocks.append({"type": "actions", "elements": elements})
-    return fit(Message(text=verdict, blocks=blocks))
+    if buttons and feedback:
+        blocks.append(feedback_block(feedback[0], explanation_cause(explanation), feedback[1], lang))
+    return fit(Message(text=escape(verdict), blocks=blocks))
 
 
 def has_log_evidence(explanation: Explanation) -> bool:
@@ -215,7 +272,7 @@ def remedy_message(explanation: Explanation, lang: Lang) -> Message:
         blocks.append(_section(f"*{escape(finding.title)}*\n{steps or escape(finding.summary)}"))
         if finding.links:
             blocks.append(_context(f"{labels['links']}: " + "  ".join(f"<{u}>" for u in finding.links[:5])))
-    return fit(Message(text=text, blocks=blocks))
+    return fit(Message(text=escape(text), blocks=blocks))
 
 
 def _full_evidence_line(e: Evidence) -> str:
@@ -269,7 +326,7 @@ def evidence_message(explanation: Explanation, lang: Lang) -> Message | None:
         blocks.append(_section(body))
     if len(blocks) > MAX_BLOCKS or len(json.dumps(blocks, ensure_ascii=False)) > MAX_BLOCK_JSON_CHARS:
         return None
-    return Message(text=text, blocks=blocks)
+    return Message(text=escape(text), blocks=blocks)
 
 
 OUTCOME_MARKS = {"healthy": "✅", "findings": "❌", "unreachable": "❔", "not_checked": "⛔"}
@@ -283,17 +340,22 @@ def _mark(report: HostReport) -> str:
 def check_pending_message(hosts: list[str], lang: Lang) -> Message:
     names = ", ".join(hosts[:5]) + (f" (+{len(hosts) - 5})" if len(hosts) > 5 else "")
     text = _L[lang]["checking"].format(hosts=names)
-    return fit(Message(text=text, blocks=[_section(f"⏳ {escape(text)}")]))
+    return fit(Message(text=escape(text), blocks=[_section(f"⏳ {escape(text)}")]))
 
 
 def check_progress_message(hosts: list[str], reports: list[HostReport], lang: Lang) -> Message:
     text = _L[lang]["progress"].format(done=len(reports), total=len(hosts))
     lines = [f"{_mark(r)} `{escape(r.host)}` {escape(r.verdict)}" for r in reports[-10:]]
-    return fit(Message(text=text, blocks=[_section(f"⏳ {escape(text)}"), _section("\n".join(lines) or "…")]))
+    return fit(
+        Message(text=escape(text), blocks=[_section(f"⏳ {escape(text)}"), _section("\n".join(lines) or "…")])
+    )
 
 
-def check_summary_message(reports: list[HostReport], lang: Lang, *, token: str = "") -> Message:
-    """The updated top message: verdict first (one host) or counts per cause (many)."""
+def check_summary_message(
+    reports: list[HostReport], lang: Lang, *, token: str = "", answer: str = ""
+) -> Message:
+    """The updated top message: verdict first (one host) or counts per cause (many). With an
+    `answer` (the request ID), a one-host verdict asks "right cause?"."""
     labels = _L[lang]
     if len(reports) == 1:
         report = reports[0]
@@ -312,6 +374,8 @@ def check_summary_message(reports: list[HostReport], lang: Lang, *, token: str =
                 if report.findings
                 else (labels["healthy"] if report.outcome == "healthy" else labels["unreachable"])
             )
+            if not report.findings and report.reachable and report.outcome != "healthy":
+                key = report.verdict.split(":", 1)[0]  # "cannot check", or the failed check's name
             counts[key] = counts.get(key, 0) + 1
         summary = ", ".join(f"{cause} ×{n}" for cause, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         text = labels["summary"].format(done=len(reports), total=len(reports)) + f": {summary}"
@@ -322,11 +386,14 @@ def check_summary_message(reports: list[HostReport], lang: Lang, *, token: str =
         blocks.append(_context(labels["details"]))
     if token:
         blocks.append({"type": "actions", "elements": [_button(labels["rerun"], "cmbot_rerun", token)]})
-    return fit(Message(text=text, blocks=blocks))
+    if answer and len(reports) == 1:
+        blocks.append(feedback_block(f"{answer}:{reports[0].host}", report_cause(reports[0]), "check", lang))
+    return fit(Message(text=escape(text), blocks=blocks))
 
 
-def check_detail_message(report: HostReport, lang: Lang) -> Message:
-    """The thread reply for one host: checklist, then each finding with remedy, links, evidence."""
+def check_detail_message(report: HostReport, lang: Lang, *, answer: str = "") -> Message:
+    """The thread reply for one host: checklist, then each finding with remedy, links, evidence;
+    with an `answer` (the request ID) it asks "right cause?"."""
     text = f"{report.host}: {report.verdict}"
     blocks: list[Block] = [_section(f"*{escape(text)}*")]
     if report.checks:
@@ -337,11 +404,28 @@ def check_detail_message(report: HostReport, lang: Lang) -> Message:
     for finding in report.findings[:6]:
         blocks.append({"type": "divider"})
         blocks.extend(_finding_blocks(finding, lang, evidence=True))
-    return fit(Message(text=text, blocks=blocks))
+    if answer:
+        blocks.append(feedback_block(f"{answer}:{report.host}", report_cause(report), "check", lang))
+    return fit(Message(text=escape(text), blocks=blocks))
 
 
 def denial_message(reason: str) -> Message:
-    return fit(Message(text=f"Not allowed: {reason}", blocks=[_section(f"🚫 {escape(reason)}")]))
+    return fit(Message(text=f"Not allowed: {escape(reason)}", blocks=[_section(f"🚫 {escape(reason)}")]))
+
+
+def notice_message(text: str, *, mark: str = "⚠️") -> Message:
+    """A one-line answer (not started, cannot rebuild, expired) as text and blocks together, so a
+    chat.update replaces the whole message (blocks left out are kept, per
+    https://docs.slack.dev/reference/methods/chat.update)."""
+    line = f"{mark} {escape(text)}".strip()
+    return fit(Message(text=line, blocks=[_section(line)]))
+
+
+def file_problem_message(template: str, name: str) -> Message:
+    """Why an upload was not scanned; the file name (any text at all) shown as typed, never as a
+    mention or link (slack-conformance finding 1)."""
+    text = escape(template).replace("{name}", code(name) or "`upload`")
+    return fit(Message(text=text, blocks=[_section(f"⚠️ {text}")]))
 
 
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")

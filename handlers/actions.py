@@ -1,4 +1,5 @@
-"""Buttons: Remedy steps, Evidence, English/日本語 on explanations; Re-run on checks."""
+"""Buttons: Remedy steps, Evidence, English/日本語 on explanations; Re-run on checks; "Right
+cause? 👍 / 👎" on every verdict."""
 
 from __future__ import annotations
 
@@ -7,18 +8,23 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.metrics import observe_feedback
 from bot.views import (
+    FEEDBACK_ACTIONS,
     Message,
+    escape,
     evidence_file_note,
     evidence_line_count,
     evidence_message,
     evidence_text,
     explanation_message,
     explanation_verdict,
+    file_problem_message,
+    notice_message,
     remedy_message,
 )
-from handlers.commands import start_check
-from handlers.sources import Source, explain_source
+from handlers.commands import rerun_check
+from handlers.sources import Source, explain_source, recall
 from knowledge.findings import Explanation, Lang
 
 if TYPE_CHECKING:
@@ -28,8 +34,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cmbot.actions")
 ALREADY = {"en": "Already posted in this thread.", "ja": "このスレッドに投稿済みです。"}
-GONE = "This reply can no longer be rebuilt: {problem}"
+GONE = "This reply can no longer be rebuilt: "
 EVIDENCE_FILE = "cmbot-evidence.txt"
+THANKS = {
+    "en": "Thanks: your vote on this answer is counted.",
+    "ja": "ありがとうございます。この回答への投票を記録しました。",
+}
+VOTED = {
+    "en": "You already voted on this answer; the first vote counts.",
+    "ja": "この回答には投票済みです。最初の投票が有効です。",
+}
+FEEDBACK_DOWN = "Your vote could not be saved (the bot's store is unavailable); try again in a minute."
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -49,57 +64,84 @@ def register(app: AsyncApp, deps: Deps) -> None:
         deps.background.spawn(_post_evidence(deps, body, respond), what="cmbot_evidence")
 
     @app.action("cmbot_rerun")
-    async def rerun(ack: Any, body: dict[str, Any]) -> None:
+    async def rerun(ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        value = body["actions"][0].get("value", "")
-        hosts, _, kbs = value.removeprefix("rerun:").partition("|")
-        channel = (body.get("channel") or {}).get("id", "")
-        thread = (body.get("message") or {}).get("ts")
-        user = (body.get("user") or {}).get("id", "")
-        names = hosts.split()
-        for host in names:
-            if not deps.policy.authorize(user_id=user, channel_id=channel, target=host):
-                return
+        channel, _, thread = _where(body)
         deps.background.spawn(
-            start_check(
+            rerun_check(
                 deps,
-                hosts=names,
-                kbs=kbs.split(),
-                user=user,
+                respond,
+                value=str(body["actions"][0].get("value", "")),
+                user=str((body.get("user") or {}).get("id", "")),
                 channel=channel,
-                thread_ts=thread,
-                bypass_cache=True,
+                thread=thread,
             ),
             what="cmbot_rerun",
         )
+
+    for action_id in FEEDBACK_ACTIONS:
+
+        @app.action(action_id)
+        async def feedback(ack: Any, body: dict[str, Any], respond: Any) -> None:
+            await ack()
+            deps.background.spawn(_vote(deps, body, respond), what="cmbot_feedback")
+
+
+async def _vote(deps: Deps, body: dict[str, Any], respond: Any) -> None:
+    """One vote per user per answer, with the cause the verdict named and the kind of input."""
+    action = body["actions"][0]
+    answer, _, rest = str(action.get("value", "")).partition("|")
+    cause, _, kind = rest.partition("|")
+    user = str((body.get("user") or {}).get("id", ""))
+    if not (answer and cause and kind and user):
+        await _tell(respond, "unknown button")
+        return
+    right = action.get("action_id") == FEEDBACK_ACTIONS[0]
+    try:
+        counted = await deps.feedback.vote(answer=answer, user=user, cause=cause, kind=kind, right=right)
+        if counted:
+            observe_feedback(cause, right, await deps.feedback.precision())
+    except Exception:
+        log.warning("feedback store unavailable")
+        await _tell(respond, FEEDBACK_DOWN)
+        return
+    lang = await deps.lang_for(user, _where(body)[0])
+    await _tell(respond, (THANKS if counted else VOTED)[lang], mark="🙏" if counted else "ℹ️")
+
+
+async def _tell(respond: Any, text: str, *, mark: str = "⚠️") -> None:
+    await respond(
+        response_type="ephemeral", replace_original=False, **notice_message(text, mark=mark).as_kwargs()
+    )
 
 
 async def _rebuilt(
     deps: Deps, body: dict[str, Any], respond: Any, lang: Lang | None = None
 ) -> tuple[Source, Explanation] | None:
-    source = Source.parse(str(body["actions"][0].get("value", "")))
-    if source is None:
-        await respond(
-            response_type="ephemeral", replace_original=False, text=GONE.format(problem="unknown button")
-        )
+    """The explanation behind the clicked button, from the whole paste or the file again; or,
+    after telling the clicker why not, None."""
+    source = await recall(deps, str(body["actions"][0].get("value", "")))
+    if isinstance(source, str):
+        await _tell(respond, GONE + source)
         return None
     explanation = await explain_source(deps, source, lang or source.lang)
-    if isinstance(explanation, str):
-        await respond(
-            response_type="ephemeral", replace_original=False, text=GONE.format(problem=explanation)
-        )
+    if not isinstance(explanation, Explanation):
+        message = file_problem_message(GONE + explanation.problem, explanation.name)
+        await respond(response_type="ephemeral", replace_original=False, **message.as_kwargs())
         return None
     return source, explanation
 
 
 async def _switch_language(deps: Deps, body: dict[str, Any], respond: Any) -> None:
-    source = Source.parse(str(body["actions"][0].get("value", "")))
-    other: Lang = "en" if source is not None and source.lang == "ja" else "ja"
+    source = await recall(deps, str(body["actions"][0].get("value", "")))
+    other: Lang = "en" if not isinstance(source, str) and source.lang == "ja" else "ja"
     rebuilt = await _rebuilt(deps, body, respond, other)
     if rebuilt is None:
         return
     source, explanation = rebuilt
-    message = explanation_message(explanation, other, token=source.token(other))
+    message = explanation_message(
+        explanation, other, token=source.token(other), feedback=(source.answer, source.input)
+    )
     await respond(replace_original=True, **message.as_kwargs())
 
 
@@ -109,7 +151,7 @@ def _where(body: dict[str, Any]) -> tuple[str, str, str | None]:
     container = body.get("container") or {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
     ts = message.get("ts") or container.get("message_ts")
-    return str(channel), str(ts or ""), message.get("thread_ts") or ts
+    return str(channel), str(ts or ""), message.get("thread_ts") or container.get("thread_ts") or ts
 
 
 async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond: Any) -> str | None:
@@ -119,7 +161,7 @@ async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond
     key = f"{kind}:{channel}:{ts}:{lang}"
     if await deps.seen.first_time(key):
         return key
-    await respond(response_type="ephemeral", replace_original=False, text=ALREADY[lang])
+    await _tell(respond, ALREADY[lang], mark="ℹ️")
     return None
 
 
@@ -170,7 +212,7 @@ async def _post_evidence(deps: Deps, body: dict[str, Any], respond: Any) -> None
             content=evidence_text(explanation, lang),
             filename=EVIDENCE_FILE,
             title=EVIDENCE_FILE,
-            initial_comment=f"{explanation_verdict(explanation, lang)}\n{note}",
+            initial_comment=f"{escape(explanation_verdict(explanation, lang))}\n{escape(note)}",
         )
     except SlackClientError as exc:
         cut = explanation_message(explanation, lang, evidence=True, buttons=False)

@@ -30,6 +30,8 @@ HOW_TO = (
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.event("app_home_opened")
     async def home(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":  # the event also fires for the Messages tab
+            return
         deps.background.spawn(_publish(deps, str(event.get("user", ""))), what="app_home_opened")
 
 

@@ -1,13 +1,20 @@
-"""Channel messages with a known code or log line, and uploaded log files, get one threaded reply."""
+"""Channel messages with a known code or log line, and uploaded log files, get one threaded reply.
+
+An upload arrives twice: as a `message` with subtype `file_share` (the comment typed with it, in
+`text`) and as a `file_shared` event (the file ID; the file is read through files.info)
+(https://docs.slack.dev/reference/events/file_shared; bolt-python
+tests/scenario_tests/test_message_file_share.py). The comment is answered like a paste, the file
+on its own: each once.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
-from bot.views import explanation_message
-from handlers.sources import MAX_PASTE_CHARS, Source, fetch_file
-from knowledge.explain import explain
+from bot.explain_pool import explain_off_loop
+from bot.views import explanation_message, file_problem_message
+from handlers.slack_text import from_slack
+from handlers.sources import MAX_PASTE_CHARS, fetch_file, file_source, remember
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -22,7 +29,6 @@ IGNORED_SUBTYPES = {
     "channel_leave",
     "message_replied",
     "thread_broadcast",
-    "file_share",
 }
 
 
@@ -35,24 +41,29 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         if not (event.get("text") or "").strip():
             return
-        deps.background.spawn(_answer_message(deps, event), what="message")
+        kind = "comment" if event.get("subtype") == "file_share" else "paste"
+        deps.background.spawn(_answer_message(deps, event, kind), what="message")
 
     @app.event("file_shared")
     async def on_file(event: dict[str, Any]) -> None:
         deps.background.spawn(_answer_file(deps, event), what="file_shared")
 
 
-async def _answer_message(deps: Deps, event: dict[str, Any]) -> None:
-    channel, ts, text = event.get("channel", ""), event.get("ts", ""), event.get("text") or ""
+async def _answer_message(deps: Deps, event: dict[str, Any], kind: str) -> None:
+    channel, ts = event.get("channel", ""), event.get("ts", "")
     if not await deps.auto_reply(channel):
         return
+    text = from_slack(event.get("text") or "")
     lang = await deps.lang_for(event.get("user"), channel)
-    explanation = await asyncio.to_thread(explain, text[:MAX_PASTE_CHARS], lang=lang)
+    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], lang=lang)
     if not (explanation.findings or any(code.name for code in explanation.codes)):
         return  # chatter: stay quiet
     if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
         return
-    message = explanation_message(explanation, lang, token=Source.text(text, lang).token())
+    source = await remember(deps, text, lang, kind)
+    message = explanation_message(
+        explanation, lang, token=source.token(), feedback=(source.answer, source.input)
+    )
     await deps.client.chat_postMessage(
         channel=channel, thread_ts=event.get("thread_ts") or ts, **message.as_kwargs()
     )
@@ -67,20 +78,25 @@ async def _answer_file(deps: Deps, event: dict[str, Any]) -> None:
     channel = event.get("channel_id") or next(iter(info.get("channels") or []), None)
     if not channel:
         return
-    thread = _share_ts(info, channel)
+    thread = _share_thread(info, channel)
     if fetched.data is None:
-        await deps.client.chat_postMessage(channel=channel, thread_ts=thread, text=fetched.problem)
+        problem = file_problem_message(fetched.problem, fetched.name)
+        await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **problem.as_kwargs())
         return
     lang = await deps.lang_for(event.get("user_id"), channel)
-    explanation = await asyncio.to_thread(explain, fetched.data, lang=lang, source=fetched.name)
-    token = Source("file", lang, str(file_id)).token()
-    message = explanation_message(explanation, lang, token=token)
+    explanation = await explain_off_loop(fetched.data, lang=lang, source=fetched.name)
+    source = file_source(str(file_id), lang)
+    message = explanation_message(
+        explanation, lang, token=source.token(), feedback=(source.answer, source.input)
+    )
     await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
 
 
-def _share_ts(info: dict[str, Any], channel: str) -> str | None:
+def _share_thread(info: dict[str, Any], channel: str) -> str | None:
+    """The thread to answer in: the share's parent when the file was shared as a reply (a share
+    carries `thread_ts` then; a reply's own `ts` is never a thread, per chat.postMessage)."""
     for scope in ("public", "private"):
         shares = ((info.get("shares") or {}).get(scope) or {}).get(channel) or []
         if shares:
-            return str(shares[0].get("ts"))
+            return str(shares[0].get("thread_ts") or shares[0].get("ts"))
     return None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
+from bot.explain_pool import explain_off_loop
 from bot.views import explanation_message
-from handlers.sources import Source
-from knowledge.explain import explain
+from handlers.slack_text import from_slack
+from handlers.sources import MAX_PASTE_CHARS, remember
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -26,9 +26,12 @@ async def _diagnose(deps: Deps, body: dict[str, Any]) -> None:
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id", "")
     lang = await deps.lang_for((body.get("user") or {}).get("id"), channel)
-    text = str(message.get("text") or "")
-    explanation = await asyncio.to_thread(explain, text[:200_000], lang=lang)
-    reply = explanation_message(explanation, lang, token=Source.text(text, lang).token())
+    text = from_slack(str(message.get("text") or ""))
+    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], lang=lang)
+    source = await remember(deps, text, lang, "shortcut")
+    reply = explanation_message(
+        explanation, lang, token=source.token(), feedback=(source.answer, source.input)
+    )
     await deps.client.chat_postMessage(
         channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), **reply.as_kwargs()
     )

@@ -1,18 +1,23 @@
-"""What a reply was made from, carried in its buttons so a click can rebuild the explanation:
-`explain:LANG:TEXT` for pasted text and commands (cut to fit a button value), `file:LANG:FILE_ID`
-for an uploaded log, which is fetched again with the bot token."""
+"""What a reply was made from, so its buttons can rebuild the explanation.
+
+A button value stays short (Slack caps it at 2,000 characters,
+https://docs.slack.dev/reference/block-kit/block-elements/button-element): `text:LANG:KEY` names
+the whole paste or command text kept in the button-state store (Redis, or memory without it),
+`file:LANG:FILE_ID` an upload, which is fetched again with the bot token. Values posted by older
+versions (`explain:LANG:TEXT`, the text cut to fit) still work.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from knowledge.explain import explain
+from bot.explain_pool import explain_off_loop
 from knowledge.findings import Explanation, Lang
 
 if TYPE_CHECKING:
@@ -22,33 +27,76 @@ log = logging.getLogger("cmbot.sources")
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_TOKEN_TEXT = 1900
 MAX_PASTE_CHARS = 200_000
+EXPIRED = "this answer is too old to rebuild; paste the text or run the command again."
+UNKNOWN = "unknown button"
+_TEXT_STATE = "text:"
 
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # "explain" (text) or "file" (a Slack file ID)
+    kind: str  # "text" (a paste or command text) or "file" (a Slack file ID)
     lang: Lang
-    ref: str
+    ref: str  # the whole text, or the file ID
+    input: str = "paste"  # what the user gave: paste, command, shortcut, comment or file
+    key: str = ""  # where the text is kept in the button-state store
 
-    @classmethod
-    def text(cls, text: str, lang: Lang) -> Source:
-        return cls("explain", lang, text[:MAX_TOKEN_TEXT])
-
-    @classmethod
-    def parse(cls, token: str) -> Source | None:
-        kind, _, rest = token.partition(":")
-        lang, _, ref = rest.partition(":")
-        if kind not in ("explain", "file") or lang not in ("en", "ja"):
-            return None
-        return cls(kind, "ja" if lang == "ja" else "en", ref)
+    @property
+    def answer(self) -> str:
+        """Names this answer for feedback votes (one vote per user per answer)."""
+        return f"file:{self.ref}" if self.kind == "file" else f"text:{self.key or 'legacy'}"
 
     def token(self, lang: Lang | None = None) -> str:
-        return f"{self.kind}:{lang or self.lang}:{self.ref}"
+        lang = lang or self.lang
+        if self.kind == "file":
+            return f"file:{lang}:{self.ref}"
+        if self.key:
+            return f"text:{lang}:{self.key}"
+        return f"explain:{lang}:{self.ref[:MAX_TOKEN_TEXT]}"
+
+
+async def remember(deps: Deps, text: str, lang: Lang, input_kind: str) -> Source:
+    """Keep the whole text behind the reply's buttons; with the store down the buttons carry the
+    first characters instead (logged), as before."""
+    key = secrets.token_urlsafe(9)
+    try:
+        await deps.buttons.put(_TEXT_STATE + key, {"text": text[:MAX_PASTE_CHARS], "input": input_kind})
+    except Exception:
+        log.warning("button state unavailable; the buttons carry the first %d characters", MAX_TOKEN_TEXT)
+        key = ""
+    return Source("text", lang, text, input_kind, key)
+
+
+def file_source(file_id: str, lang: Lang) -> Source:
+    return Source("file", lang, file_id, "file")
+
+
+async def recall(deps: Deps, token: str) -> Source | str:
+    """The source behind a button value, or why there is none (a short sentence)."""
+    kind, _, rest = token.partition(":")
+    raw_lang, _, ref = rest.partition(":")
+    if raw_lang not in ("en", "ja") or not ref:
+        return UNKNOWN
+    lang: Lang = "ja" if raw_lang == "ja" else "en"
+    if kind == "file":
+        return file_source(ref, lang)
+    if kind == "explain":
+        return Source("text", lang, ref)
+    if kind != "text":
+        return UNKNOWN
+    try:
+        state = await deps.buttons.get(_TEXT_STATE + ref)
+    except Exception:
+        log.warning("button state unavailable")
+        return "the bot's store is unavailable; try again in a minute."
+    if not state:
+        return EXPIRED
+    return Source("text", lang, str(state.get("text", "")), str(state.get("input", "paste")), ref)
 
 
 @dataclass(frozen=True)
 class Fetched:
-    """A downloaded upload, or why there is none (a short sentence for the user)."""
+    """A downloaded upload, or why there is none: a short sentence for the user in which
+    `{name}` stands for the file name (`bot.views.file_problem_message` shows it as typed)."""
 
     name: str
     data: bytes | None
@@ -64,10 +112,10 @@ async def fetch_file(deps: Deps, file_id: str) -> Fetched:
         return Fetched("upload.log", None, "The file is no longer available.")
     name = str(info.get("name") or "upload.log")
     if int(info.get("size") or 0) > MAX_FILE_BYTES:
-        return Fetched(name, None, f"{name} is over {MAX_FILE_BYTES // 2**20} MB; not scanned.", info)
+        return Fetched(name, None, f"{{name}} is over {MAX_FILE_BYTES // 2**20} MB; not scanned.", info)
     data = await _download(deps, str(info.get("url_private_download") or info.get("url_private") or ""))
     if data is None:
-        return Fetched(name, None, f"Could not download {name}.", info)
+        return Fetched(name, None, "Could not download {name}.", info)
     return Fetched(name, data, info=info)
 
 
@@ -91,11 +139,12 @@ async def _download(deps: Deps, url: str) -> bytes | None:
         return None
 
 
-async def explain_source(deps: Deps, source: Source, lang: Lang) -> Explanation | str:
-    """The explanation again, in `lang`, or a short reason why it cannot be rebuilt."""
-    if source.kind == "explain":
-        return await asyncio.to_thread(explain, source.ref[:MAX_PASTE_CHARS], lang=lang)
+async def explain_source(deps: Deps, source: Source, lang: Lang) -> Explanation | Fetched:
+    """The explanation again, in `lang`, or the failed fetch that says why it cannot be rebuilt."""
+    if source.kind == "text":
+        text = source.ref[:MAX_PASTE_CHARS]
+        return await explain_off_loop(text, lang=lang)
     fetched = await fetch_file(deps, source.ref)
     if fetched.data is None:
-        return fetched.problem
-    return await asyncio.to_thread(explain, fetched.data, lang=lang, source=fetched.name)
+        return fetched
+    return await explain_off_loop(fetched.data, lang=lang, source=fetched.name)

@@ -1,7 +1,10 @@
 """Lab scenarios: one YAML file per host in `lab/scenarios/`, validated at load.
 
 A scenario names the host, the cause it demonstrates (`healthy` or a cause ID), how it
-authenticates, fault knobs for transport tests, and the machine `state` its probes read.
+authenticates, fault knobs for transport tests, the PowerShell that answers, and the machine
+`state`: each section exactly as its script writes it (`probes/scripts/sections/<name>.ps1`), and
+under `errors` the failure lines (`Out-Failure`) of sections that threw. Loading rejects a key or a
+value no script can write: every section must pass the facts model on its own.
 """
 
 from __future__ import annotations
@@ -13,8 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge.causes import CAUSE_IDS
 from knowledge.datafile import load_model
+from probes.facts import SECTION_MODELS, SECTIONS, Facts, SectionError, build_facts
+from probes.output import classify_failure
 
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
+CANNOT_CHECK = "cannot-check"
+"""A lab outcome, not a cause: the host answers but the checks cannot all run (`expect` says how)."""
 LabAuth = Literal["basic", "ntlm", "https"]
 
 
@@ -37,6 +44,47 @@ class Faults(BaseModel):
     untrusted_certificate: bool = Field(default=False, description="inventory gets a CA that did not sign")
 
 
+class Failure(BaseModel):
+    """What `Out-Failure` writes for a section whose script threw."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exception: str
+    native: str = ""
+    hresult: str = ""
+    message: str = ""
+
+
+class PowerShellHost(BaseModel):
+    """How the host's PowerShell answers (docs/PROBES.md "Lab hosts")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(default="5.1.19041.4648", pattern=r"^\d+\.\d+(\.\d+){0,2}$")
+    language_mode: Literal["FullLanguage", "ConstrainedLanguage", "RestrictedLanguage", "NoLanguage"] = (
+        "FullLanguage"
+    )
+    stdout_bom: bool = Field(default=False, description="stdout starts with a UTF-8 BOM")
+    warning_lines: list[str] = Field(default_factory=list, description="lines written before the output")
+    crash: str | None = Field(
+        default=None, description="powershell.exe fails before the bootstrap: exit 1 with this CLIXML error"
+    )
+    die_before: str | None = Field(
+        default=None, description="the bundle dies before this section: exit 1, `crash` as its CLIXML stderr"
+    )
+    stall_before: str | None = Field(
+        default=None,
+        description="a section whose provider hangs: output stops before it, the command never ends",
+    )
+
+    @field_validator("stall_before", "die_before")
+    @classmethod
+    def _known_section(cls, value: str | None) -> str | None:
+        if value is not None and value not in SECTIONS:
+            raise ValueError(f"use a section name from probes/facts.py SECTIONS, not {value!r}")
+        return value
+
+
 class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -48,13 +96,30 @@ class Scenario(BaseModel):
     extends: str | None = Field(
         default=None, description="another scenario file (stem) whose state this one starts from"
     )
+    powershell: PowerShellHost = Field(default_factory=PowerShellHost)
+    expect: str = Field(default="", description="text the report's verdict or checklist must contain")
     state: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def sections(self) -> dict[str, Any]:
+        return {k: v for k, v in self.state.items() if k != "errors"}
+
+    @property
+    def failures(self) -> dict[str, Failure]:
+        return {k: Failure.model_validate(v) for k, v in (self.state.get("errors") or {}).items()}
+
+    def facts(self) -> Facts:
+        """The facts a check of this host reads (its failures classified as the bot classifies them)."""
+        errors = {name: classify_failure(f.model_dump()) for name, f in self.failures.items()}
+        return build_facts(self.sections, errors, expected=False)
 
     @field_validator("scenario")
     @classmethod
     def _known_cause(cls, value: str) -> str:
-        if value != "healthy" and value not in CAUSE_IDS:
-            raise ValueError(f"use 'healthy' or a cause ID from knowledge/causes.py, not {value!r}")
+        if value not in ("healthy", CANNOT_CHECK) and value not in CAUSE_IDS:
+            raise ValueError(
+                f"use 'healthy', '{CANNOT_CHECK}' or a cause ID from knowledge/causes.py, not {value!r}"
+            )
         return value
 
 
@@ -69,7 +134,35 @@ def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def check_state(path: Path, scenario: Scenario) -> None:
+    """Every section must be one a script writes, with keys and values its script can produce."""
+    for key in scenario.sections:
+        if key not in SECTION_MODELS:
+            raise ScenarioError(f"{path}: field state.{key}: no probe script writes a section named {key!r}")
+    raw_errors = scenario.state.get("errors") or {}
+    if not isinstance(raw_errors, dict):
+        raise ScenarioError(f"{path}: field state.errors: a mapping of section name to failure")
+    errors: dict[str, SectionError] = {}
+    for name, value in raw_errors.items():
+        if name not in SECTIONS:
+            raise ScenarioError(f"{path}: field state.errors.{name}: not a probe section")
+        try:
+            errors[name] = classify_failure(Failure.model_validate(value).model_dump())
+        except ValueError as exc:
+            raise ScenarioError(f"{path}: field state.errors.{name}: {exc}") from None
+    facts = build_facts(scenario.sections, errors, expected=False)
+    for name, error in facts.errors.items():
+        if error.kind == "schema":
+            raise ScenarioError(f"{path}: field state.{name}: {error.message}; write it as the script does")
+
+
 def load_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> Scenario:
+    scenario = _resolve(path, _seen)
+    check_state(path, scenario)
+    return scenario
+
+
+def _resolve(path: Path, _seen: tuple[Path, ...] = ()) -> Scenario:
     scenario = _load_one(path)
     if scenario.extends is None:
         return scenario
@@ -78,7 +171,7 @@ def load_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         raise ScenarioError(f"{path}: field extends: '{scenario.extends}' extends itself in a loop")
     if not base_path.exists():
         raise ScenarioError(f"{path}: field extends: no scenario file {base_path.name} beside it")
-    base = load_scenario_file(base_path, (*_seen, path))
+    base = _resolve(base_path, (*_seen, path))
     return scenario.model_copy(update={"state": _merge(base.state, scenario.state)})
 
 

@@ -179,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         if host.scenario.auth == "ntlm":
-            self._post_ntlm(body)
+            self._post_negotiate(body)
         else:
             self._post_basic(body)
 
@@ -194,22 +194,24 @@ class _Handler(BaseHTTPRequestHandler):
         status, reply = self._dispatch(body)
         self._reply(status, reply, {"Content-Type": "application/soap+xml;charset=UTF-8"})
 
-    def _post_ntlm(self, body: bytes) -> None:
+    def _post_negotiate(self, body: bytes) -> None:
+        """Negotiate, as Windows offers it: NTLM (checked against NTLM_USER_FILE) or Kerberos
+        (checked by MIT GSSAPI against the lab keytab, KRB5_KTNAME), then MS-WSMV encryption."""
         header = self.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        if scheme.lower() in ("negotiate", "ntlm") and token:
-            self._ntlm_step(scheme, token, body)
+        if scheme.lower() in ("negotiate", "ntlm", "kerberos") and token:
+            self._auth_step(scheme, token, body)
             return
         if self._ntlm is None or not self._ntlm.complete:
             self._unauthorized("Negotiate")
             return
         self._serve_encrypted(body)
 
-    def _ntlm_step(self, scheme: str, token: str, body: bytes) -> None:
+    def _auth_step(self, scheme: str, token: str, body: bytes) -> None:
         try:
             raw = base64.b64decode(token)
-            if self._ntlm is None or raw[8:12] == b"\x01\x00\x00\x00":
-                self._ntlm = spnego.server(protocol="ntlm")
+            if self._ntlm is None or self._ntlm.complete or raw[8:12] == b"\x01\x00\x00\x00":
+                self._ntlm = _acceptor(raw)
             out = self._ntlm.step(raw)
         except (spnego.exceptions.SpnegoError, binascii.Error, ValueError):
             self._ntlm = None
@@ -221,15 +223,18 @@ class _Handler(BaseHTTPRequestHandler):
             challenge = f"{scheme} {base64.b64encode(out or b'').decode()}"
             self._reply(401, headers={"WWW-Authenticate": challenge})
             return
+        self.server.host.counters.add(f"logins_{self._ntlm.negotiated_protocol}")
+        # Kerberos clients ask for mutual authentication: the AP-REP rides on the 200 (RFC 4559 5).
+        mutual = {"WWW-Authenticate": f"{scheme} {base64.b64encode(out).decode()}"} if out else {}
         if body and self.headers.get("Content-Type", "").startswith("multipart/encrypted"):
-            self._serve_encrypted(body)
+            self._serve_encrypted(body, mutual)
         elif body:
             status, reply = self._dispatch(body)
-            self._reply(status, reply, {"Content-Type": "application/soap+xml;charset=UTF-8"})
+            self._reply(status, reply, {"Content-Type": "application/soap+xml;charset=UTF-8", **mutual})
         else:
-            self._reply(200)
+            self._reply(200, headers=mutual)
 
-    def _serve_encrypted(self, body: bytes) -> None:
+    def _serve_encrypted(self, body: bytes, extra: dict[str, str] | None = None) -> None:
         try:
             plain = self._unwrap(body)
         except (ValueError, spnego.exceptions.SpnegoError):
@@ -237,8 +242,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.server.host.counters.add("encrypted_requests")
         status, reply = self._dispatch(plain)
-        wrapped = self._ntlm.wrap(reply, encrypt=True).data
-        signature, sealed = wrapped[:16], wrapped[16:]
+        # MS-WSMV 2.2.9.1.1: <u32 LE header length><header><sealed data>, for NTLM and Kerberos alike.
+        wrapped = self._ntlm.wrap_winrm(reply)
+        signature, sealed = wrapped.header, wrapped.data
         payload = (
             BOUNDARY + b"\r\n\tContent-Type: " + SPNEGO_PROTOCOL.encode() + b"\r\n"
             b"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length="
@@ -253,7 +259,7 @@ class _Handler(BaseHTTPRequestHandler):
             + b"--\r\n"
         )
         content_type = f'multipart/encrypted;protocol="{SPNEGO_PROTOCOL}";boundary="Encrypted Boundary"'
-        self._reply(status, payload, {"Content-Type": content_type})
+        self._reply(status, payload, {"Content-Type": content_type, **(extra or {})})
 
     def _unwrap(self, body: bytes) -> bytes:
         marker = b"\tContent-Type: application/octet-stream\r\n"
@@ -262,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
         data = body[start:end]
         sig_len = struct.unpack("<i", data[:4])[0]
         signature, sealed = data[4 : 4 + sig_len], data[4 + sig_len :]
-        return bytes(self._ntlm.unwrap(signature + sealed).data)
+        return bytes(self._ntlm.unwrap_winrm(signature, sealed))
 
     # --- WinRS ------------------------------------------------------------------------------
 
@@ -352,7 +358,8 @@ class _Handler(BaseHTTPRequestHandler):
             host.stopping.wait(3600)
             self.close_connection = True
             return 500, b""
-        if faults.always_timeout or command.timeouts_sent < faults.operation_timeouts:
+        stalled = command.stall and not command.pending
+        if faults.always_timeout or stalled or command.timeouts_sent < faults.operation_timeouts:
             command.timeouts_sent += 1
             host.counters.add("timeouts_sent")
             time.sleep(0.02)
@@ -365,9 +372,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         shell = self._shell(req)
         if not command.started:
-            outcome = run(
-                command, host=host.scenario.name, state=host.scenario.state, codepage=shell.codepage
-            )
+            outcome = run(command, host=host.scenario.name, scenario=host.scenario, codepage=shell.codepage)
             out = encode_output(outcome.stdout, shell.codepage)
             command.pending = [
                 ("stdout", out[i : i + OUTPUT_CHUNK]) for i in range(0, len(out), OUTPUT_CHUNK)
@@ -375,13 +380,14 @@ class _Handler(BaseHTTPRequestHandler):
             if outcome.stderr:
                 command.pending.append(("stderr", encode_output(outcome.stderr, shell.codepage)))
             command.exit_code, command.started, command.probe = outcome.exit_code, True, outcome.probe
+            command.stall = outcome.stall
             if outcome.probe:
                 host.counters.probe(outcome.probe)
         piece = [command.pending.pop(0)] if command.pending else []
         if piece and piece[0][0] == "stdout" and command.pending and command.pending[0][0] == "stderr":
             piece.append(command.pending.pop(0))
         streams = [(name, base64.b64encode(data).decode()) for name, data in piece]
-        done = not command.pending
+        done = not command.pending and not command.stall
         return 200, soap.receive_response(req, command_id, streams, done=done, exit_code=command.exit_code)
 
     def _signal(self, req: soap.Request) -> tuple[int, bytes]:
@@ -395,6 +401,18 @@ class _Handler(BaseHTTPRequestHandler):
             host.shells.pop(req.shell_id or "", None)
         host.counters.add("shells_deleted")
         return 200, soap.delete_response(req)
+
+
+def _acceptor(first_token: bytes) -> Any:
+    """An NTLM acceptor for NTLMSSP tokens, else Kerberos (raw or SPNEGO-wrapped) through GSSAPI."""
+    if first_token.startswith(b"NTLMSSP\x00"):
+        return spnego.server(protocol="ntlm")
+    return spnego.server(protocol="negotiate" if _is_spnego(first_token) else "kerberos")
+
+
+def _is_spnego(token: bytes) -> bool:
+    """RFC 4178 InitialContextToken carries the SPNEGO OID 1.3.6.1.5.5.2 (06 06 2b 06 01 05 05 02)."""
+    return b"\x06\x06\x2b\x06\x01\x05\x05\x02" in token[:16] or token[:1] == b"\xa1"
 
 
 def _invalid_selectors(req: soap.Request) -> bytes:

@@ -1,6 +1,9 @@
 """What a lab host runs: decode the command line and stdin, answer probes from the scenario state.
 
-Output is encoded in the shell's WINRS_CODEPAGE as Windows does, unencodable characters becoming '?'.
+A probe is answered line by line as the bundle prints it (`probes/output.py`): the bootstrap's
+`CMBOT-HOST` line first - and nothing more on PowerShell < 3.0 or outside FullLanguage, where the
+bootstrap stops - then one line per section in script order, and `CMBOT-END`. Output is encoded in
+the shell's WINRS_CODEPAGE as Windows does, unencodable characters becoming '?'.
 """
 
 from __future__ import annotations
@@ -10,7 +13,13 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from probes.facts import SECTIONS
+from probes.scripts import MIN_POWERSHELL
+
+if TYPE_CHECKING:
+    from lab.scenario import Scenario
 
 CMD_MAX = 8191
 PROBE_MARKER = re.compile(r"^\s*#\s*cmbot-probe:\s*([a-z0-9_]+)\s*$", re.MULTILINE)
@@ -26,6 +35,8 @@ class Outcome:
     stderr: str = ""
     exit_code: int = 0
     probe: str | None = None
+    stall: bool = False
+    """The output so far is sent, then the command never ends (a hung WMI provider)."""
 
 
 @dataclass
@@ -38,6 +49,7 @@ class Command:
     pending: list[tuple[str, bytes]] = field(default_factory=list)
     exit_code: int = 0
     probe: str | None = None
+    stall: bool = False
 
 
 def encoding_for(codepage: str | None) -> str:
@@ -67,7 +79,7 @@ def _decode_powershell(command_line: str) -> str | None:
         return None
 
 
-def run(command: Command, *, host: str, state: dict[str, Any], codepage: str | None) -> Outcome:
+def run(command: Command, *, host: str, scenario: Scenario, codepage: str | None) -> Outcome:
     """Execute a command as the lab host would, from its command line and the stdin it was sent."""
     if len(command.command_line) > CMD_MAX:
         return Outcome(stderr="The command line is too long.\r\n", exit_code=1)
@@ -77,25 +89,67 @@ def run(command: Command, *, host: str, state: dict[str, Any], codepage: str | N
         return _run_cmd(command.command_line, host=host)
     for source in (script, stdin_text):
         if match := PROBE_MARKER.search(source):
-            return _answer_probe(match.group(1), state)
+            return answer_probe(match.group(1), scenario, _params(stdin_text))
     if ECHO_STDIN_MARKER.search(script):
         return Outcome(stdout=stdin_text)
     return _run_powershell(script)
 
 
-def _answer_probe(name: str, state: dict[str, Any]) -> Outcome:
-    if name == "bundle":
-        document: Any = state
-    elif name in state:
-        document = state[name]
-    else:
+def _line(kind: str, name: str, value: Any) -> str:
+    payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return f"{kind} {name} {base64.b64encode(payload).decode('ascii')}\r\n"
+
+
+_PARAMS_ARG = re.compile(r"-Parameters '([A-Za-z0-9+/=]*)'")
+
+
+def _params(stdin_text: str) -> dict[str, Any]:
+    """The bundle's parameters: the first stdin line (live check) or the collect script's -Parameters."""
+    first = stdin_text.split("\n", 1)[0].strip()
+    match = _PARAMS_ARG.search(stdin_text)
+    for candidate in (first, match.group(1) if match else ""):
+        try:
+            value = json.loads(base64.b64decode(candidate, validate=True))
+        except (binascii.Error, ValueError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return {}
+
+
+def answer_probe(name: str, scenario: Scenario, params: dict[str, Any] | None = None) -> Outcome:
+    """Print what the bundle (or one section's script) prints on this host's PowerShell."""
+    ps = scenario.powershell
+    if ps.crash and ps.die_before is None:
+        return Outcome(stderr=_clixml_error(ps.crash), exit_code=1, probe=name)
+    head = "\ufeff" if ps.stdout_bom else ""
+    head += "".join(f"{line}\r\n" for line in ps.warning_lines)
+    head += f"CMBOT-HOST ps={ps.version} lang={ps.language_mode}\r\n"
+    if int(ps.version.split(".")[0]) < MIN_POWERSHELL or ps.language_mode != "FullLanguage":
+        return Outcome(stdout=head, probe=name)
+    if name != "bundle" and name not in SECTIONS:
         return Outcome(
-            stderr=_clixml_error(f"Probe section '{name}' is not available on this host."),
-            exit_code=1,
-            probe=name,
+            stdout=head, stderr=_clixml_error(f"no probe section {name!r}"), exit_code=1, probe=name
         )
-    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Outcome(stdout=base64.b64encode(payload).decode("ascii") + "\r\n", probe=name)
+    sections, failures = scenario.sections, scenario.failures
+    out = [head]
+    host = {"computer": scenario.name.upper(), **sections.get("host", {})}
+    host.update(ps_version=ps.version, language_mode=ps.language_mode)
+    for key in ("kbs", "deployments"):
+        host[key] = [str(v) for v in (params or {}).get(key) or []]
+    out.append(_line("CMBOT-SECTION", "host", host))
+    for section in SECTIONS if name == "bundle" else (name,):
+        if section == ps.stall_before:
+            return Outcome(stdout="".join(out), probe=name, stall=True)
+        if section == ps.die_before:
+            error = _clixml_error(ps.crash or f"the bundle stopped before {section}")
+            return Outcome(stdout="".join(out), stderr=error, exit_code=1, probe=name)
+        if section in failures:
+            out.append(_line("CMBOT-FAIL", section, failures[section].model_dump()))
+        elif section in sections:
+            out.append(_line("CMBOT-SECTION", section, sections[section]))
+    out.append("CMBOT-END\r\n")
+    return Outcome(stdout="".join(out), probe=name)
 
 
 def _run_cmd(command_line: str, *, host: str) -> Outcome:

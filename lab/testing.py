@@ -15,12 +15,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
+from lab.adminservice import LabAdminService, site_from_scenarios
 from lab.scenario import Scenario, load_scenarios
 from lab.server import Credentials, LabHost, tls_context
 from lab.tls import make_ca, make_tls_files
+from probes.adminservice import AdminServiceSettings, save_settings
 from probes.inventory import Inventory, InventoryHost, save_inventory
 
 LAB_DOMAIN = "LAB"
@@ -36,6 +39,9 @@ class Lab:
     inventory_path: Path | None = None
     owns_directory: bool = False
     """A directory start_lab made (it holds the lab password): removed again by stop()."""
+    adminservice: LabAdminService | None = None
+    adminservice_path: Path | None = None
+    """The AdminService settings file (`CMBOT_ADMINSERVICE=PATH`), when the lab runs one."""
 
     def host(self, name: str) -> LabHost:
         return self.hosts[name]
@@ -44,6 +50,8 @@ class Lab:
         return self.hosts[name].counters.snapshot()
 
     def stop(self) -> None:
+        if self.adminservice is not None:
+            self.adminservice.stop()
         for host in self.hosts.values():
             host.stop()
         if self.owns_directory:
@@ -62,8 +70,13 @@ def start_lab(
     *,
     directory: Path | None = None,
     inventory_path: Path | None = None,
+    kerberos: bool = False,
+    adminservice: bool = False,
 ) -> Lab:
-    """Start one host per scenario on loopback ports and write the inventory."""
+    """Start one host per scenario on loopback ports and write the inventory. With `kerberos`, the
+    Negotiate hosts are listed for Kerberos (SPN HTTP/<name>, no password in the file): the caller
+    runs a KDC (lab.kdc) whose keytab holds those principals. With `adminservice`, also the loopback
+    ConfigMgr AdminService (its settings file beside the inventory)."""
     chosen = list(scenarios) if scenarios is not None else load_scenarios()
     workdir = directory or Path(tempfile.mkdtemp(prefix="cmbot-lab-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -73,7 +86,7 @@ def start_lab(
     user_file.chmod(0o600)
     os.environ["NTLM_USER_FILE"] = str(user_file)
     lab = Lab(directory=workdir, credentials=credentials, owns_directory=directory is None)
-    needs_tls = any(s.auth == "https" for s in chosen)
+    needs_tls = adminservice or any(s.auth == "https" for s in chosen)
     tls = make_tls_files(workdir) if needs_tls else None
     stranger_ca = (
         make_ca(workdir, "untrusted lab CA")[0]
@@ -95,8 +108,16 @@ def start_lab(
         ca_file = None
         if https and tls is not None:
             ca_file = stranger_ca if scenario.faults.untrusted_certificate else tls.ca_file
-        entries.append(
-            InventoryHost(
+        if kerberos and scenario.auth == "ntlm":
+            entry = InventoryHost(
+                name=scenario.name,
+                endpoint=endpoint,
+                auth="kerberos",
+                kerberos_host=scenario.name,
+                scenario=scenario.scenario,
+            )
+        else:
+            entry = InventoryHost(
                 name=scenario.name,
                 endpoint=endpoint,
                 auth="ntlm" if scenario.auth == "ntlm" else "ssl" if https else "basic",
@@ -105,15 +126,25 @@ def start_lab(
                 ca_file=ca_file,
                 scenario=scenario.scenario,
             )
-        )
+        entries.append(entry)
     lab.inventory = Inventory(hosts=entries)
     lab.inventory_path = inventory_path or workdir / "inventory.yaml"
     save_inventory(lab.inventory, lab.inventory_path)
+    if adminservice and tls is not None and context is not None:
+        lab.adminservice = LabAdminService(site_from_scenarios(chosen), context).start()
+        lab.adminservice_path = lab.inventory_path.with_name("adminservice.yaml")
+        settings = AdminServiceSettings(
+            url=lab.adminservice.url,
+            username=credentials.qualified,
+            password=SecretStr(credentials.password),
+            ca_file=tls.ca_file,
+        )
+        save_settings(settings, lab.adminservice_path)
     return lab
 
 
 @contextmanager
-def run_lab(scenarios: Sequence[Scenario] | None = None, **kwargs: Path | None) -> Iterator[Lab]:
+def run_lab(scenarios: Sequence[Scenario] | None = None, **kwargs: Any) -> Iterator[Lab]:
     lab = start_lab(scenarios, **kwargs)
     try:
         yield lab

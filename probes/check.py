@@ -7,30 +7,40 @@ at a time, many hosts at once. Every failure becomes a short, specific answer in
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import logging
+import os
 import re
 import socket
 import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
-
 from knowledge.explain import render_remedy
 from knowledge.findings import Evidence, Finding, Lang
 from knowledge.loader import load_entries
-from probes.credentials import CredentialError, credential_for
+from probes.credentials import Credential, CredentialError, NotTrusted, credential_for, kerberos_ready
 from probes.diagnosis import diagnose, verdict_of
-from probes.facts import Facts
+from probes.facts import SECTIONS as SECTION_NAMES
+from probes.facts import SectionError, build_facts
 from probes.inventory import InventoryError, InventoryHost, inventory_from_env
+from probes.output import BundleOutput
 from probes.report import CheckItem, HostReport
 from probes.runner import REASON_TEXT, Unreachable, run_probe
-from probes.scripts import bundle_script
-from probes.targets import BadHostName, validate_host
+from probes.scripts import MIN_POWERSHELL, bundle_script
+from probes.targets import BadHostName, url_host, validate_host
 
 MAX_PARALLEL_HOSTS = 16
 KB_PATTERN = re.compile(r"^(?:KB)?(\d{6,8})$", re.IGNORECASE)
+DEPLOYMENT_PATTERN = re.compile(
+    r"^\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?$"
+)
+STARTUP_S = 12.0
+"""What the check deadline keeps for connecting, starting PowerShell and reading the last lines;
+the rest is the bundle's own time budget (docs/PROBES.md "Time budget")."""
+log = logging.getLogger("cmbot.check")
 _host_locks: dict[str, asyncio.Lock] = {}
-_parallel: asyncio.Semaphore | None = None
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
 
 
 class BadKb(ValueError):
@@ -47,13 +57,55 @@ def normalize_kbs(kbs: Sequence[str]) -> list[str]:
     return result
 
 
-def _endpoint_for(host: str) -> InventoryHost:
+class BadDeployment(ValueError):
+    """A deployment parameter that is not a deployment unique ID (a GUID)."""
+
+
+def normalize_deployments(deployments: Sequence[str]) -> list[str]:
+    result = []
+    for raw in deployments:
+        match = DEPLOYMENT_PATTERN.match(raw.strip())
+        if not match:
+            raise BadDeployment(f"'{raw[:40]}' is not a deployment ID (write {{16777245-...}} as a GUID)")
+        result.append("{" + match.group(1).upper() + "}")
+    return result
+
+
+def budget_for(deadline_s: float) -> int:
+    return max(5, int(deadline_s - STARTUP_S))
+
+
+def _inventory_entry(host: str) -> InventoryHost | None:
     try:
         inventory = inventory_from_env()
     except InventoryError as exc:
         raise Unreachable("protocol", str(exc)) from None
-    entry = inventory.get(host) if inventory else None
-    return entry or InventoryHost(name=host, endpoint=f"http://{host}:5985/wsman", auth="ntlm")
+    return inventory.get(host) if inventory else None
+
+
+def _endpoint_for(host: str, entry: InventoryHost | None, credential: Credential) -> InventoryHost:
+    """The inventory entry, or an endpoint on :5985 for a host a credential's scope covers: Kerberos
+    when the bot has a ticket or keytab, else NTLM where that credential allows it."""
+    if entry is not None:
+        return entry
+    if kerberos_ready():
+        auth = "kerberos"
+    elif credential.allow_ntlm and credential.username and credential.password is not None:
+        auth = "ntlm"
+    else:
+        raise CredentialError(
+            "no Kerberos ticket or keytab for the bot (KRB5CCNAME / KRB5_CLIENT_KTNAME), and NTLM "
+            f"is not allowed for this credential (set {credential.source}_ALLOW_NTLM=1 to allow it)"
+        )
+    endpoint = f"http://{url_host(host)}:{_winrm_port()}/wsman"
+    return InventoryHost(name=host, endpoint=endpoint, auth=auth, kerberos_host=host)
+
+
+def _winrm_port() -> int:
+    """WinRM's HTTP listener is 5985 by default (learn.microsoft.com/windows/win32/winrm/installation-and-
+    configuration-for-windows-remote-management); CMBOT_WINRM_PORT overrides it for every host."""
+    raw = os.environ.get("CMBOT_WINRM_PORT", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 65536 else 5985
 
 
 def _resolve(endpoint: str) -> None:
@@ -68,14 +120,17 @@ def _resolve(endpoint: str) -> None:
 
 
 def _lock(host: str) -> asyncio.Lock:
+    """One check per normalized name at a time (`127.1` and `0x7f000001` share `127.0.0.1`'s)."""
     return _host_locks.setdefault(host, asyncio.Lock())
 
 
-def _semaphore() -> asyncio.Semaphore:
-    global _parallel  # noqa: PLW0603 - one process-wide bound on concurrent WinRM sessions
-    if _parallel is None:
-        _parallel = asyncio.Semaphore(MAX_PARALLEL_HOSTS)
-    return _parallel
+def _winrm_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """WinRM I/O has its own bounded threads, never the loop's default executor (which explain
+    uses): a slow host can hold at most one of these, and only until its deadline (V6)."""
+    global _pool  # noqa: PLW0603 - one process-wide bound on concurrent WinRM sessions
+    if _pool is None:
+        _pool = concurrent.futures.ThreadPoolExecutor(MAX_PARALLEL_HOSTS, thread_name_prefix="cmbot-winrm")
+    return _pool
 
 
 def unreachable_finding(reason: Unreachable, host: str, lang: Lang) -> Finding:
@@ -93,31 +148,90 @@ def unreachable_finding(reason: Unreachable, host: str, lang: Lang) -> Finding:
     )
 
 
-def _check_sync(host: str, kbs: list[str], deadline_s: float, lang: Lang) -> HostReport:
+def _check_sync(
+    host: str, kbs: list[str], deployments: list[str], deadline_s: float, lang: Lang
+) -> HostReport:
     start = time.monotonic()
     try:
-        entry = _endpoint_for(host)
+        known = _inventory_entry(host)
+        credential = credential_for(host, known)
+        entry = _endpoint_for(host, known, credential)
         _resolve(entry.endpoint)
-        credential = credential_for(host, entry)
-        result = run_probe(entry, credential, bundle_script(), {"kbs": kbs}, deadline_s=deadline_s)
-        facts = Facts.model_validate(result.document)
+        params = {"kbs": kbs, "budget_s": budget_for(deadline_s)}
+        result = run_probe(entry, credential, bundle_script(), params, deadline_s=deadline_s)
     except CredentialError as exc:
         return HostReport(host=host, reachable=False, verdict=str(exc), duration_s=time.monotonic() - start)
-    except ValidationError:
-        reason = Unreachable("script", "the probe returned a document this version does not understand")
-        return _unreachable_report(host, reason, lang, start)
     except Unreachable as reason:
+        if reason.reason == "script":
+            # WinRM worked; PowerShell did not start the bootstrap. Not a WinRM fault.
+            return cannot_check_report(host, f"the probe did not start: {reason.detail}", start)
         return _unreachable_report(host, reason, lang, start)
-    items, findings = diagnose(facts, kbs=kbs, lang=lang)
+    report = report_from_output(
+        host, result.document, kbs=kbs, deployments=deployments, lang=lang, stderr=result.stderr
+    )
+    return report.model_copy(
+        update={"duration_s": round(time.monotonic() - start, 3), "scenario": entry.scenario}
+    )
+
+
+def cannot_check_report(host: str, why: str, start: float | None = None) -> HostReport:
+    """The host answered but the checks could not run there: never healthy, never a WinRM fault."""
+    return HostReport(
+        host=host,
+        reachable=True,
+        verdict=f"cannot check: {why}"[:300],
+        checks=[CheckItem(name="PowerShell", status="error", detail=why[:500])],
+        duration_s=round(time.monotonic() - start, 3) if start is not None else 0.0,
+        outcome="not_checked",
+    )
+
+
+def _powershell_blocker(output: BundleOutput) -> str | None:
+    host = output.host
+    if host is None:
+        return None
+    if host.major < MIN_POWERSHELL:
+        # Windows 7 SP1 / 2008 R2 ship WMF 2.0 (PowerShell-Docs windows-powershell/wmf-overview.md).
+        version = ".".join(host.ps_version.split(".")[:2]) or "2.0"
+        return f"PowerShell {version} (install WMF 5.1): the checks need PowerShell 3.0 or later"
+    if host.language_mode != "FullLanguage":
+        # about_Language_Modes.md: method calls on non-core types are refused outside FullLanguage.
+        return (
+            f"PowerShell runs in {host.language_mode} (AppLocker/WDAC): allow the cmbot probe with a signed "
+            "script or a WDAC/AppLocker rule, or run `cmbot collect` as an administrator in FullLanguage"
+        )
+    return None
+
+
+def report_from_output(
+    host: str,
+    output: BundleOutput,
+    *,
+    kbs: Sequence[str] = (),
+    deployments: Sequence[str] = (),
+    lang: Lang = "en",
+    stderr: str = "",
+) -> HostReport:
+    """Facts, checklist and verdict from what the bundle printed (live, or pasted from `cmbot collect`)."""
+    if blocker := _powershell_blocker(output):
+        return cannot_check_report(host, blocker)
+    errors = dict(output.errors)
+    if not output.finished:
+        why = f"the bundle stopped: {stderr[:200]}" if stderr else "the check deadline passed before it ran"
+        for name in SECTION_NAMES:
+            if name not in output.sections and name not in errors:
+                errors[name] = SectionError(kind="missing", message=why)
+    facts = build_facts(output.sections, errors)
+    items, findings = diagnose(facts, kbs=kbs, deployments=deployments, lang=lang)
+    failed = any(i.status == "fail" for i in items)
     return HostReport(
         host=host,
         reachable=True,
         verdict=verdict_of(findings, items, lang),
         checks=items,
         findings=findings,
-        duration_s=round(time.monotonic() - start, 3),
-        scenario=entry.scenario,
         facts=facts.model_dump(mode="json"),
+        outcome="findings" if findings or failed else "healthy",
     )
 
 
@@ -133,23 +247,58 @@ def _unreachable_report(host: str, reason: Unreachable, lang: Lang, start: float
     )
 
 
+def target_problem(host: str) -> str | None:
+    """Why this host would get no credential (a bad name, or outside every credential's scope), or
+    None. Decided before any DNS lookup (V1); a front end may call it to refuse in its reply."""
+    try:
+        name = validate_host(host)
+        credential_for(name, _inventory_entry(name))
+    except (BadHostName, NotTrusted) as exc:
+        return str(exc)
+    except (CredentialError, Unreachable):
+        return None  # a configuration problem: answered in the host's report
+    return None
+
+
 async def check_host(
-    host: str, *, kbs: Sequence[str] = (), deadline_s: float = 60.0, lang: Lang = "en"
+    host: str,
+    *,
+    kbs: Sequence[str] = (),
+    deployments: Sequence[str] = (),
+    deadline_s: float = 60.0,
+    lang: Lang = "en",
 ) -> HostReport:
     """Check one host (resolved through CMBOT_INVENTORY when set) and name the first broken link."""
     try:
         name = validate_host(host)
         wanted = normalize_kbs(kbs)
-    except (BadHostName, BadKb) as exc:
+        wanted_deployments = normalize_deployments(deployments)
+    except (BadHostName, BadKb, BadDeployment) as exc:
         return HostReport(host=host[:80], reachable=False, verdict=f"not checked: {exc}")
-    async with _semaphore(), _lock(name):
-        return await asyncio.to_thread(_check_sync, name, wanted, deadline_s, lang)
+    if problem := target_problem(name):
+        return HostReport(host=name, reachable=False, verdict=f"not checked: {problem}")
+    async with _lock(name):
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                _winrm_pool(), _check_sync, name, wanted, wanted_deployments, deadline_s, lang
+            )
+        except Exception as exc:  # one bad host fails that host only (V6)
+            log.warning("check of %s failed: %s", name, type(exc).__name__)
+            reason = Unreachable("script", "the probe's answer could not be read")
+            return _unreachable_report(name, reason, lang, time.monotonic())
 
 
 async def check_hosts(
     hosts: Sequence[str], *, kbs: Sequence[str] = (), deadline_s: float = 60.0, lang: Lang = "en"
 ) -> list[HostReport]:
     """Check many hosts at once, at most one check per host at a time."""
-    return list(
-        await asyncio.gather(*(check_host(h, kbs=kbs, deadline_s=deadline_s, lang=lang) for h in hosts))
+    results = await asyncio.gather(
+        *(check_host(h, kbs=kbs, deadline_s=deadline_s, lang=lang) for h in hosts), return_exceptions=True
     )
+    return [
+        result
+        if isinstance(result, HostReport)
+        else HostReport(host=host[:80], reachable=False, verdict="not checked: the check failed")
+        for host, result in zip(hosts, results, strict=True)
+    ]

@@ -1,14 +1,26 @@
-"""WinRM credentials: from the inventory (lab), per-domain profiles, or a default profile.
+"""WinRM credentials, and the hosts each one may be offered to.
+
+A credential goes only where the operator said: to a host listed in the inventory, or to a host
+whose normalized name lies under a DNS suffix (or in an IP network) configured for THAT
+credential. Every other name is refused before any DNS lookup or connection, whoever asks and
+whatever the access policy says (the policy decides who may ask, not where credentials go).
 
 Profiles come from the environment or from secret files, never from chat:
-`CMBOT_WINRM_USER` + `CMBOT_WINRM_PASSWORD` (or `CMBOT_WINRM_PASSWORD_FILE`) for the default, and
-`CMBOT_CRED_<DOMAIN>_USER` + `..._PASSWORD`/`..._PASSWORD_FILE` for hosts under `<domain>` (dots
-become underscores: `corp.example.com` → `CMBOT_CRED_CORP_EXAMPLE_COM_USER`). Every password
-read is registered for redaction.
+- the default profile: `CMBOT_WINRM_USER`, `CMBOT_WINRM_PASSWORD` (or `..._PASSWORD_FILE`),
+  `CMBOT_WINRM_DOMAINS` (comma-separated DNS suffixes and CIDR networks; empty = inventory only),
+  `CMBOT_WINRM_ALLOW_NTLM` (`1` to allow NTLM when the bot has no Kerberos ticket or keytab);
+- per-domain profiles `CMBOT_CRED_<NAME>_USER`, `..._PASSWORD[_FILE]`, `..._DOMAINS`,
+  `..._ALLOW_NTLM`. Without `_DOMAINS` the profile serves exactly the suffix its name spells with
+  dots (`CMBOT_CRED_CORP_EXAMPLE_COM` → `corp.example.com`, never `corp-example.com`).
+
+Suffixes match whole labels of the normalized name (`pc-1.corp.example.com` is under
+`corp.example.com`; `pc-1.corp-example.com` and `corp.example.com.evil.net` are not), and a short
+name is under no suffix. Every password read is registered for redaction.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -19,19 +31,107 @@ from pydantic import SecretStr
 
 from bot.redact import register_secret
 from probes.inventory import InventoryHost
+from probes.targets import BadHostName, is_ip_literal, validate_host
+
+DEFAULT_PREFIX = "CMBOT_WINRM"
+DOMAIN_PREFIX = "CMBOT_CRED_"
+NOT_KNOWN = (
+    "not a known host: add it to the inventory or the allowed domains "
+    "(CMBOT_WINRM_DOMAINS, or CMBOT_CRED_<NAME>_DOMAINS)"
+)
+_PROFILE_VAR = re.compile(r"CMBOT_CRED_([A-Z0-9_]+?)_(?:USER|DOMAINS)")
+_TRUE = {"1", "true", "yes", "on"}
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class CredentialError(ValueError):
     """No usable credential for a host; the message names the variables to set, never a value."""
 
 
+class NotTrusted(CredentialError):
+    """The host is outside every credential's scope: nothing is sent to it."""
+
+
 @dataclass(frozen=True)
 class Credential:
-    username: str
+    username: str | None
     password: SecretStr | None
+    allow_ntlm: bool = False
+    source: str = DEFAULT_PREFIX
+    """The profile's variable prefix (or 'inventory'), to name in messages."""
 
     def __repr__(self) -> str:
-        return f"Credential(username={self.username!r}, password=***)"
+        return f"Credential(username={self.username!r}, password=***, source={self.source!r})"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The DNS suffixes and networks one credential may be offered to."""
+
+    suffixes: tuple[str, ...] = ()
+    networks: tuple[Network, ...] = ()
+
+    def covers(self, name: str) -> int:
+        """How specific the match is (0 = no match): longer suffixes and networks win."""
+        if is_ip_literal(name):
+            address = ipaddress.ip_address(name)
+            return max((n.prefixlen + 1 for n in self.networks if address in n), default=0)
+        return max((len(s) + 1 for s in self.suffixes if name.endswith("." + s)), default=0)
+
+
+def parse_scope(text: str, variable: str) -> Scope:
+    """`corp.example.com, 10.1.0.0/16` → Scope; a bad entry names the variable."""
+    suffixes: list[str] = []
+    networks: list[Network] = []
+    for raw in re.split(r"[,\s]+", text.strip()):
+        if not raw:
+            continue
+        if "/" in raw or is_ip_literal(raw.strip("[]")):
+            try:
+                networks.append(ipaddress.ip_network(raw.strip("[]"), strict=False))
+            except ValueError:
+                raise CredentialError(f"{variable}: '{raw[:60]}' is not a network (10.1.0.0/16)") from None
+            continue
+        try:
+            suffix = validate_host(raw.removeprefix("*.").removeprefix("."))
+        except BadHostName as exc:
+            raise CredentialError(f"{variable}: '{raw[:60]}' is not a DNS suffix ({exc})") from None
+        if is_ip_literal(suffix):
+            raise CredentialError(
+                f"{variable}: '{raw[:60]}' is an address; write it as a network (a.b.c.d/32)"
+            )
+        suffixes.append(suffix)
+    return Scope(tuple(suffixes), tuple(networks))
+
+
+@dataclass(frozen=True)
+class Profile:
+    prefix: str
+    scope: Scope
+
+    def credential(self, env: Mapping[str, str]) -> Credential:
+        return Credential(
+            username=env.get(f"{self.prefix}_USER") or None,
+            password=_secret(env, self.prefix),
+            allow_ntlm=env.get(f"{self.prefix}_ALLOW_NTLM", "").strip().lower() in _TRUE,
+            source=self.prefix,
+        )
+
+
+def profiles(env: Mapping[str, str]) -> list[Profile]:
+    """Every configured profile: per-domain ones first, then the default."""
+    found: list[Profile] = []
+    names = sorted({m.group(1) for key in env if (m := _PROFILE_VAR.fullmatch(key))})
+    for name in names:
+        prefix = DOMAIN_PREFIX + name
+        raw = env.get(f"{prefix}_DOMAINS")
+        implied = name.lower().replace("_", ".")
+        found.append(Profile(prefix, parse_scope(implied if raw is None else raw, f"{prefix}_DOMAINS")))
+    if env.get(f"{DEFAULT_PREFIX}_USER") or env.get(f"{DEFAULT_PREFIX}_DOMAINS"):
+        scope = parse_scope(env.get(f"{DEFAULT_PREFIX}_DOMAINS", ""), f"{DEFAULT_PREFIX}_DOMAINS")
+        found.append(Profile(DEFAULT_PREFIX, scope))
+    return found
 
 
 def _secret(env: Mapping[str, str], prefix: str) -> SecretStr | None:
@@ -48,23 +148,44 @@ def _secret(env: Mapping[str, str], prefix: str) -> SecretStr | None:
     return None
 
 
-def _domain_prefixes(host_name: str) -> list[str]:
-    parts = host_name.lower().split(".")[1:]
-    return ["CMBOT_CRED_" + re.sub(r"[^A-Z0-9]", "_", ".".join(parts[i:]).upper()) for i in range(len(parts))]
+def profile_for(name: str, env: Mapping[str, str] | None = None) -> Profile | None:
+    """The most specific profile whose scope covers the normalized `name`, if any."""
+    env = os.environ if env is None else env
+    best: tuple[int, Profile] | None = None
+    for profile in profiles(env):
+        score = profile.scope.covers(name)
+        if score and (best is None or score > best[0]):
+            best = (score, profile)
+    return best[1] if best else None
 
 
 def credential_for(
     host_name: str, entry: InventoryHost | None, env: Mapping[str, str] | None = None
 ) -> Credential:
+    """The credential for a normalized host name, or NotTrusted / CredentialError.
+
+    Inventory hosts use their own credential, else the profile covering them, else the default
+    profile (the operator listed them). Any other host needs a profile whose scope covers it."""
     env = os.environ if env is None else env
     if entry is not None and entry.username and entry.password is not None:
         register_secret(entry.password.get_secret_value())
-        return Credential(entry.username, entry.password)
-    for prefix in [*_domain_prefixes(host_name), "CMBOT_WINRM"]:
-        user = env.get(f"{prefix}_USER")
-        if user:
-            return Credential(user, _secret(env, prefix))
-    raise CredentialError(
-        "no WinRM credential configured: set CMBOT_WINRM_USER and CMBOT_WINRM_PASSWORD_FILE "
-        "(or a per-domain CMBOT_CRED_<DOMAIN>_USER profile)"
-    )
+        return Credential(entry.username, entry.password, allow_ntlm=True, source="inventory")
+    profile = profile_for(host_name, env)
+    if profile is None and entry is None:
+        raise NotTrusted(NOT_KNOWN)
+    if profile is None:
+        profile = Profile(DEFAULT_PREFIX, Scope())
+    return profile.credential(env)
+
+
+def kerberos_ready() -> bool:
+    """True when the bot can get Kerberos tickets: a valid TGT in its ticket cache (KRB5CCNAME)
+    or a client keytab (KRB5_CLIENT_KTNAME), as MIT's GSSAPI sees them.
+    https://web.mit.edu/kerberos/krb5-latest/doc/appdev/gssapi.html#initiator-credentials"""
+    try:
+        import gssapi  # noqa: PLC0415 - optional until Kerberos is configured
+
+        credentials = gssapi.Credentials(usage="initiate")
+        return bool(credentials.lifetime is None or credentials.lifetime > 0)
+    except Exception:  # no cache, no keytab, expired ticket, or no GSSAPI library
+        return False

@@ -1,119 +1,269 @@
-"""What the probe bundle returns: one section per probe, each optional.
+"""What the probe bundle returns: one section per probe, each validated on its own.
 
-The same model validates the `state` of every lab scenario, so the lab answers exactly what a
-real machine's bundle would. A section the script could not read is absent, and its error is
-in `errors`.
+The section models carry the keys the scripts write (`probes/scripts/sections/<name>.ps1`), in the
+shapes Windows PowerShell 3.0-5.1 and PowerShell 7 really serialise them; the same models validate
+every lab scenario, so the lab can only answer what a real machine's bundle could. A section that
+could not be read - the script failed, access was denied, it did not start before the time
+budget, or its JSON did not fit the model - is absent and its `SectionError` is in `errors`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+import base64
+import binascii
+import re
+import struct
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-ServiceState = Literal["Running", "Stopped", "Missing", "StartPending", "StopPending", "Paused"]
-StartType = Literal["Automatic", "Manual", "Disabled", "Boot", "System", "Missing"]
+# PowerShell 3.0-5.1 ConvertTo-Json writes a DateTime as "\/Date(ms)\/" (JSON-unescaped: "/Date(ms)/"),
+# and one carrying ETS properties as {"value": "/Date(ms)/", "DisplayHint": 2, "DateTime": "..."};
+# an array can come wrapped as {"value": [...], "Count": n} (PowerShell-Docs reference/5.1/
+# Microsoft.PowerShell.Utility/ConvertTo-Json.md; PowerShell/PowerShell#11126). The scripts emit ISO
+# strings themselves; these shapes are still read correctly (defect 1).
+_MS_DATE = re.compile(r"^/Date\((-?\d+)(?:[+-]\d{4})?\)/$")
+_WRAPPER_KEYS = ({"value", "DisplayHint", "DateTime"}, {"value", "Count"})
+
+
+def unwrap_powershell(value: Any) -> Any:
+    """Undo the PSObject and DateTime shapes of Windows PowerShell's ConvertTo-Json, recursively."""
+    if isinstance(value, dict):
+        keys = set(value)
+        if "value" in keys and any(keys <= allowed for allowed in _WRAPPER_KEYS):
+            return unwrap_powershell(value["value"])
+        return {k: unwrap_powershell(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_powershell(v) for v in value]
+    if isinstance(value, str) and (match := _MS_DATE.match(value)):
+        return datetime.fromtimestamp(int(match.group(1)) / 1000, tz=UTC).isoformat()
+    return value
+
+
+def _empty_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _as_list(value: Any) -> Any:
+    """PowerShell unrolls a one-element array to its element and an empty one to $null."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _as_int(value: Any) -> Any:
+    """Registry DWORDs and uint64 sizes arrive as numbers or (from [string] casts) digit strings."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    return value
+
+
+OptStr = Annotated[str | None, BeforeValidator(_empty_is_none)]
+OptInt = Annotated[int | None, BeforeValidator(_as_int)]
+StrList = Annotated[list[str], BeforeValidator(_as_list)]
+
+# ServiceControllerStatus names
+# (learn.microsoft.com/dotnet/api/system.serviceprocess.servicecontrollerstatus),
+# plus the scripts' own "Missing". Any other text is kept: only "Running" is healthy.
+SERVICE_STATES = ("Running", "Stopped", "StartPending", "StopPending", "ContinuePending", "PausePending")
+# Services\<name> Start: 0 boot, 1 system, 2 automatic, 3 manual, 4 disabled (learn.microsoft.com/
+# windows-hardware/drivers/install/inf-addservice-directive, StartType).
+START_NAMES = {0: "Boot", 1: "System", 2: "Automatic", 3: "Manual", 4: "Disabled"}
+
+
+def start_name(start: int | None) -> str:
+    return "Missing" if start is None else START_NAMES.get(start, f"Start={start}")
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class HostInfo(_Section):
+    """Written by the header: the machine, the KBs asked for, the PowerShell that ran, the clock."""
+
+    computer: OptStr = None
+    kbs: StrList = Field(default_factory=list)
+    deployments: StrList = Field(default_factory=list)
+    ps_version: str | None = None
+    language_mode: str | None = None
+    now_utc: datetime | None = None
+    elevated: bool | None = None
+
+
 class ClientHealth(_Section):
-    ccmexec_status: ServiceState = "Running"
-    ccmexec_start_type: StartType = "Automatic"
+    ccmexec_status: str = "Running"
+    ccmexec_start: OptInt = 2
     wmi_ok: bool = True
-    wmi_error: str | None = None
-    provisioning_mode: bool = False
-    client_version: str | None = None
-    site_code: str | None = None
+    wmi_error: OptStr = None
+    provisioning_mode: OptStr = None
+    client_version: OptStr = None
+
+    @property
+    def in_provisioning_mode(self) -> bool:
+        return (self.provisioning_mode or "").strip().lower() == "true"
 
 
 class HttpProbe(_Section):
-    url: str | None = None
-    status: int | None = None
-    error: str | None = None
+    url: OptStr = None
+    status: OptInt = None
+    error: OptStr = None
+    via: Literal["winhttp"] = "winhttp"
 
 
 class ManagementPoint(_Section):
-    name: str | None = None
-    mplist: HttpProbe = Field(default_factory=HttpProbe)
+    name: OptStr = None
+    scheme_seen: Literal["http", "https"] | None = None
+    mplist: HttpProbe | None = None
 
 
 class LogLines(_Section):
-    """Recent lines of one log that match the script's filter (newest last)."""
+    """Lines of one log that match the script's filter (failures and successes, newest last)."""
 
-    path: str | None = None
-    lines: list[str] = Field(default_factory=list)
+    path: OptStr = None
+    exists: bool = True
+    lines: StrList = Field(default_factory=list)
+
+
+class WindowsUpdateLog(LogLines):
+    """WindowsUpdate.log is text only before Windows 10 (`applicable`)."""
+
+    applicable: bool = True
 
 
 class Assignment(_Section):
     id: str
-    name: str
-    updates: list[str] = Field(default_factory=list, description="KB articles the assignment targets")
+    name: str = ""
+    update_ids: StrList = Field(default_factory=list, description="the UpdateId of each AssignedCIs entry")
+
+    @property
+    def targeted(self) -> set[str]:
+        return {u.strip("{}").lower() for u in self.update_ids}
 
 
 class DeploymentPolicy(_Section):
-    assignments: list[Assignment] = Field(default_factory=list)
+    assignments: Annotated[list[Assignment], BeforeValidator(_as_list)] = Field(default_factory=list)
 
 
 class UpdateSource(_Section):
-    wu_server: str | None = None
-    wu_status_server: str | None = None
-    use_wu_server: bool | None = None
-    alternate_url: str | None = None
-    ccm_content_location: str | None = None
-    client_asmx: HttpProbe = Field(default_factory=HttpProbe)
+    wu_server: OptStr = None
+    wu_status_server: OptStr = None
+    use_wu_server: OptInt = None
+    alternate_url: OptStr = None
+    ccm_content_location: OptStr = None
+    client_asmx: HttpProbe | None = None
 
 
-class Proxy(_Section):
-    winhttp_proxy: str | None = None
+class WinHttpProxy(BaseModel):
+    proxy: str | None = None
     bypass: list[str] = Field(default_factory=list)
 
 
+def decode_winhttp_settings(blob: bytes) -> WinHttpProxy:
+    """Decode the WinHttpSettings REG_BINARY: DWORD version, counter, flags (2 = a proxy is set), then
+    DWORD-length-prefixed proxy and bypass strings (stephannn/WinHttpProxySettings:WinHttpProxySettings/
+    WinHttpProxySettingsLibrary/WinHttpProxySettings.cs, after XPlantefeve's decoder)."""
+    try:
+        _version, _counter, flags = struct.unpack_from("<III", blob, 0)
+        offset = 12
+        strings = []
+        for _ in range(2):
+            (length,) = struct.unpack_from("<I", blob, offset)
+            offset += 4
+            strings.append(blob[offset : offset + length].decode("ascii", errors="replace"))
+            offset += length
+    except struct.error:
+        raise ValueError("WinHttpSettings is shorter than its header") from None
+    proxy, bypass = strings
+    if not flags & 2 or not proxy:
+        return WinHttpProxy()
+    return WinHttpProxy(proxy=proxy, bypass=[b.strip() for b in re.split(r"[;\s]+", bypass) if b.strip()])
+
+
+class Proxy(_Section):
+    winhttp_settings: OptStr = Field(default=None, description="base64 of the REG_BINARY value")
+
+    @property
+    def winhttp(self) -> WinHttpProxy:
+        if not self.winhttp_settings:
+            return WinHttpProxy()
+        try:
+            return decode_winhttp_settings(base64.b64decode(self.winhttp_settings, validate=True))
+        except (binascii.Error, ValueError):
+            return WinHttpProxy()
+
+
 class GroupPolicy(_Section):
-    wu_server_winning_gpo: str | None = None
+    wu_server_winning_gpo: OptStr = None
+    gpo_id: OptStr = None
 
 
 class DualScan(_Section):
-    defer_quality_updates: int | None = None
-    defer_feature_updates: int | None = None
-    branch_readiness_level: int | None = None
-    disable_dual_scan: int | None = None
+    defer_quality_updates: OptInt = None
+    defer_feature_updates: OptInt = None
+    branch_readiness_level: OptInt = None
+    disable_dual_scan: OptInt = None
+    target_release_version: OptInt = None
+    source_quality: OptInt = None
+    source_feature: OptInt = None
+    source_driver: OptInt = None
+    source_other: OptInt = None
+    use_update_class_policy_source: OptInt = None
 
 
 class UpdateStatus(_Section):
     article: str
+    unique_id: OptStr = None
     title: str = ""
-    status: Literal["Missing", "Installed", "NotRequired", "Unknown"] = "Missing"
+    status: str = "Missing"
 
 
 class Updates(_Section):
     last_scan: datetime | None = None
-    statuses: list[UpdateStatus] = Field(default_factory=list)
+    statuses: Annotated[list[UpdateStatus], BeforeValidator(_as_list)] = Field(default_factory=list)
+
+
+class SoftwareUpdate(_Section):
+    article: str = ""
+    update_id: OptStr = None
+    evaluation_state: OptInt = None
+    error_code: OptInt = None
+    max_execution_s: OptInt = None
+    override_service_windows: bool = False
+    content_kb: OptInt = None
+
+    @property
+    def error_hex(self) -> str | None:
+        return None if not self.error_code else f"0x{self.error_code & 0xFFFFFFFF:08X}"
+
+
+class SoftwareUpdates(_Section):
+    updates: Annotated[list[SoftwareUpdate], BeforeValidator(_as_list)] = Field(default_factory=list)
 
 
 class Cache(_Section):
     size_mb: int = Field(ge=0)
-    free_mb: int | None = Field(default=None, ge=0)
-    required_content_mb: int | None = Field(default=None, ge=0)
+    location: OptStr = None
 
 
 class Disk(_Section):
     drive: str = "C:"
-    size_gb: float = Field(gt=0)
-    free_gb: float = Field(ge=0)
+    size_bytes: OptInt = None
+    free_bytes: OptInt = None
 
 
 class ServiceWindow(_Section):
-    name: str = ""
-    duration_minutes: int = Field(ge=0)
+    id: str = ""
+    type: int = Field(ge=0)
+    start: datetime | None = None
+    duration_s: int = Field(ge=0)
 
 
 class MaintenanceWindows(_Section):
-    max_execution_minutes: int | None = Field(default=None, ge=0)
-    windows: list[ServiceWindow] = Field(default_factory=list)
+    windows: Annotated[list[ServiceWindow], BeforeValidator(_as_list)] = Field(default_factory=list)
 
 
 class PendingReboot(_Section):
@@ -123,25 +273,51 @@ class PendingReboot(_Section):
 
 
 class WuaService(_Section):
-    status: ServiceState = "Running"
-    start_type: StartType = "Manual"
-    own_process: bool = False
+    status: str = "Running"
+    start: OptInt = 3
+    service_type: OptInt = None
 
 
 class Platform(_Section):
-    os_caption: str | None = None
-    os_version: str | None = None
-    architecture: Literal["x86", "x64", "arm64"] | None = None
-    wua_version: str | None = None
-    installed_kbs: list[str] = Field(default_factory=list)
+    os_caption: OptStr = None
+    os_version: OptStr = None
+    architecture: OptStr = None
+    wua_version: OptStr = None
+    installed_kbs: StrList = Field(default_factory=list)
+
+    @property
+    def build(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in (self.os_version or "").split(".") if p.isdigit())
+
+
+ErrorKind = Literal["denied", "absent", "timeout", "budget", "script", "schema", "missing"]
+ERROR_TEXT: dict[str, str] = {
+    "denied": "access denied",
+    "absent": "not installed or not configured",
+    "timeout": "no answer in time",
+    "budget": "not started before the time budget ran out",
+    "script": "the script failed",
+    "schema": "unexpected output",
+    "missing": "no output",
+}
+
+
+class SectionError(BaseModel):
+    kind: ErrorKind
+    message: str = ""
+
+    def __str__(self) -> str:
+        head = ERROR_TEXT[self.kind]
+        return f"{head}: {self.message[:200]}" if self.message else head
 
 
 class Facts(BaseModel):
-    """The bundle's JSON document. Section names are the probe names the knowledge entries use."""
+    """The bundle's sections. Section names are the probe names the knowledge entries use."""
 
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: int = 1
+    schema_version: int = 2
+    host: HostInfo | None = None
     client_health: ClientHealth | None = None
     mp: ManagementPoint | None = None
     ccmmessaging_log: LogLines | None = None
@@ -151,6 +327,7 @@ class Facts(BaseModel):
     gpo: GroupPolicy | None = None
     dual_scan: DualScan | None = None
     update_status: Updates | None = None
+    software_updates: SoftwareUpdates | None = None
     wuahandler_log: LogLines | None = None
     content_location: LogLines | None = None
     cache: Cache | None = None
@@ -160,8 +337,48 @@ class Facts(BaseModel):
     pending_reboot: PendingReboot | None = None
     wua_service: WuaService | None = None
     platform: Platform | None = None
-    windowsupdate_log: LogLines | None = None
-    errors: dict[str, str] = Field(default_factory=dict)
+    windowsupdate_log: WindowsUpdateLog | None = None
+    errors: dict[str, SectionError] = Field(default_factory=dict)
 
 
-SECTIONS: tuple[str, ...] = tuple(n for n in Facts.model_fields if n not in ("schema_version", "errors"))
+SECTION_MODELS: dict[str, type[BaseModel]] = {
+    name: next(
+        a
+        for a in getattr(field.annotation, "__args__", ())
+        if isinstance(a, type) and issubclass(a, BaseModel)
+    )
+    for name, field in Facts.model_fields.items()
+    if name not in ("schema_version", "errors")
+}
+SECTIONS: tuple[str, ...] = tuple(n for n in SECTION_MODELS if n != "host")
+"""The script sections, in bundle order (`host` is written by the header itself)."""
+
+
+def schema_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "section"
+    return f"{where}: {first['msg']} (got {str(first.get('input'))[:60]!r})"
+
+
+def build_facts(
+    sections: dict[str, Any], errors: dict[str, SectionError] | None = None, *, expected: bool = True
+) -> Facts:
+    """Validate each section on its own: one bad value costs that section, never the document.
+
+    `expected`: a section absent from the output (and not in `errors`) is recorded as `missing`,
+    because every bundle writes every section (or its failure) before `CMBOT-END`.
+    """
+    errors = dict(errors or {})
+    valid: dict[str, Any] = {}
+    for name, model in SECTION_MODELS.items():
+        if name in sections:
+            try:
+                valid[name] = model.model_validate(unwrap_powershell(sections[name]))
+            except ValidationError as exc:
+                errors[name] = SectionError(kind="schema", message=schema_error(exc))
+        elif expected and name not in errors and name != "host":
+            errors[name] = SectionError(kind="missing")
+    unknown = sorted(set(sections) - set(SECTION_MODELS))
+    for name in unknown:
+        errors[name] = SectionError(kind="schema", message="a section this version does not know")
+    return Facts(**valid, errors=errors)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer
 
 from knowledge.datafile import load_model
+from probes.targets import BadHostName, validate_host
 
 ENV_VAR = "CMBOT_INVENTORY"
 Transport = Literal["ntlm", "kerberos", "basic", "ssl", "certificate", "plaintext"]
@@ -36,6 +38,9 @@ class InventoryHost(BaseModel):
     cert_pem: Path | None = Field(default=None, description="client certificate (auth: certificate)")
     cert_key_pem: Path | None = Field(default=None, description="its private key file")
     scenario: str | None = None
+    kerberos_host: str | None = Field(
+        default=None, description="the name in the host's SPN HTTP/<name>; default: the endpoint's host"
+    )
 
     @field_serializer("password")
     def _reveal_for_file(self, value: SecretStr | None) -> str | None:
@@ -48,8 +53,16 @@ class Inventory(BaseModel):
     hosts: list[InventoryHost] = Field(default_factory=list)
 
     def get(self, name: str) -> InventoryHost | None:
-        wanted = name.lower()
-        return next((h for h in self.hosts if h.name.lower() == wanted), None)
+        """The entry for a host name, compared in normalized form (`LAB-A.` is `lab-a`)."""
+        wanted = _normal(name)
+        return next((h for h in self.hosts if _normal(h.name) == wanted), None)
+
+
+def _normal(name: str) -> str:
+    try:
+        return validate_host(name)
+    except BadHostName:
+        return name.lower()
 
 
 def load_inventory(path: Path) -> Inventory:
@@ -57,9 +70,22 @@ def load_inventory(path: Path) -> Inventory:
 
 
 def save_inventory(inventory: Inventory, path: Path) -> None:
-    data = inventory.model_dump(mode="json", exclude_none=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    path.chmod(0o600)
+    """Write the file (it may hold the lab password) so nobody else can read or redirect it: a new
+    0600 file created with O_EXCL|O_NOFOLLOW beside the target, then renamed over it. A symlink
+    planted at `path` is replaced, never followed (V12; open(2), rename(2))."""
+    data = yaml.safe_dump(inventory.model_dump(mode="json", exclude_none=True), sort_keys=False)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(temporary, flags, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def inventory_from_env() -> Inventory | None:

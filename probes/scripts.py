@@ -2,6 +2,8 @@
 
 Nothing here takes user text. The bundle travels on stdin behind a short fixed bootstrap, so the
 ~8 KB command-line limit cannot bite, and parameters travel as one line of base64 JSON before it.
+The bootstrap first prints a `CMBOT-HOST` line and stops on PowerShell < 3.0 or a language mode
+other than FullLanguage, using only what both allow (docs/PROBES.md "PowerShell versions").
 """
 
 from __future__ import annotations
@@ -16,11 +18,20 @@ from probes.facts import SECTIONS
 
 SCRIPT_DIR = Path(__file__).with_name("scripts")
 CMD_LINE_LIMIT = 8191
+MIN_POWERSHELL = 3
 
-# Reads the parameter line, then the script, from stdin and runs the script with the parameters.
+# `$PSVersionTable` exists from 2.0, and property reads, string concatenation and `exit` work in
+# Constrained Language Mode; `[Console]` and `[scriptblock]::Create` do not, so they come after the
+# guard (PowerShell-Docs about_Language_Modes.md; wmf-overview.md for the in-box versions).
+HOST_GUARD = (
+    "$v = $PSVersionTable.PSVersion; $m = [string]$ExecutionContext.SessionState.LanguageMode; "
+    "'CMBOT-HOST ps=' + $v + ' lang=' + $m; "
+    f"$ok = ($v.Major -ge {MIN_POWERSHELL}) -and ($m -eq 'FullLanguage')"
+)
 BOOTSTRAP = (
+    f"{HOST_GUARD}; if (-not $ok) {{ exit 0 }}; "
     "$in = [Console]::In; $p = $in.ReadLine(); $s = $in.ReadToEnd(); "
-    "& ([scriptblock]::Create($s)) -ParamsB64 $p"
+    "& ([scriptblock]::Create($s)) -Parameters $p"
 )
 
 
@@ -35,21 +46,42 @@ def section_script(name: str) -> str:
     return _read(f"sections/{name}.ps1")
 
 
+def _guarded(name: str) -> str:
+    """A section that starts only while the time budget lasts, and says so when it does not."""
+    return f"if (Test-Budget) {{\n{section_script(name)}}} else {{ Out-Skipped '{name}' }}\n"
+
+
 @functools.cache
 def bundle_script() -> str:
     """All sections in one script: one PowerShell start and one round trip per host."""
-    body = "\n".join(section_script(name) for name in SECTIONS)
-    return f"{_read('header.ps1')}# cmbot-probe: bundle\n{body}\n{_read('footer.ps1')}"
+    body = "".join(_guarded(name) for name in SECTIONS)
+    return f"{_read('header.ps1')}# cmbot-probe: bundle\n{body}{_read('footer.ps1')}"
 
 
 @functools.cache
 def single_section_script(name: str) -> str:
     """One section alone (the naive baseline the benchmark compares against)."""
-    footer = (
-        f"$json = $r.{name} | ConvertTo-Json -Depth 6 -Compress\n"
-        "[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json))\n"
+    return f"{_read('header.ps1')}# cmbot-probe: {name}\n{_guarded(name)}{_read('footer.ps1')}"
+
+
+def encode_params(params: dict[str, Any]) -> str:
+    return base64.b64encode(json.dumps(params, separators=(",", ":")).encode("utf-8")).decode("ascii")
+
+
+def standalone_script(params: dict[str, Any]) -> str:
+    """The bundle as one script an engineer runs on the client (or pushes with Run Scripts).
+
+    It prints the same lines the live check reads; its parameters are base64 JSON data, so no
+    user text becomes script text. It never calls `exit`, so pasting it into a console is safe.
+    """
+    bundle = bundle_script()
+    return (
+        "# cmbot collect: read-only ConfigMgr software-update checks. Run in an elevated Windows\n"
+        "# PowerShell on the client; paste or upload the whole output (cmbot explain --file, /cmerr).\n"
+        f"{HOST_GUARD}\n"
+        f"$cmbotChecks = {{\n{bundle}}}\n"
+        f"if ($ok) {{ & $cmbotChecks -Parameters '{encode_params(params)}' }}\n"
     )
-    return f"{_read('header.ps1')}# cmbot-probe: {name}\n{section_script(name)}\n{footer}"
 
 
 def encoded_command(script: str) -> str:
@@ -73,5 +105,4 @@ def command_line_length() -> int:
 
 def stdin_payload(script: str, params: dict[str, Any]) -> bytes:
     """First line: parameters as base64 JSON (data, never code); then the script itself."""
-    encoded = base64.b64encode(json.dumps(params, separators=(",", ":")).encode("utf-8")).decode("ascii")
-    return f"{encoded}\r\n{script}".encode()
+    return f"{encode_params(params)}\r\n{script}".encode()

@@ -1,11 +1,19 @@
-"""Host names are checked before anything connects: DNS or NetBIOS names, or IP literals."""
+"""Host names are checked and normalized before anything connects or authorizes.
+
+One normal form per machine name, used by the policy, the credential scope, the host lock and
+the endpoint: lower-case, no trailing dot, ASCII (IDNs in their `xn--` form), and every IP literal
+in its canonical spelling, however it was typed (`0x7f000001`, `127.1`, `0177.0.0.1` are all
+`127.0.0.1`: glibc's inet_aton accepts them, so a resolver would too; man 3 inet_aton).
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 
-_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_NUMERIC_LABEL = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)")
 MAX_NAME = 253
 
 
@@ -14,28 +22,65 @@ class BadHostName(ValueError):
 
 
 def validate_host(text: str) -> str:
-    """Return the host name, lower-cased, or raise BadHostName."""
-    name = text.strip()
+    """Return the normalized host name (see the module docstring), or raise BadHostName."""
+    name = text.strip().strip("\"'").strip()
     if not name:
         raise BadHostName("empty host name")
-    if len(name) > MAX_NAME:
+    if len(name) > MAX_NAME + 1:
         raise BadHostName("host name longer than 253 characters")
     if not name.isascii():
-        raise BadHostName("host names must be plain ASCII (letters, digits, '-' and '.')")
+        raise BadHostName(
+            "host names must be plain ASCII (letters, digits, '-' and '.'); write an IDN in its xn-- form"
+        )
+    if ":" in name:
+        return _ipv6(name)
+    name = name.lower().removesuffix(".")
+    if len(name) > MAX_NAME:
+        raise BadHostName("host name longer than 253 characters")
+    labels = name.split(".")
+    if not all(_LABEL.fullmatch(label) for label in labels):
+        raise BadHostName(
+            f"'{_printable(text)}' is not a valid host name: use letters, digits and '-' "
+            "(not first or last), dot-separated"
+        )
+    if all(_NUMERIC_LABEL.fullmatch(label) for label in labels) or _NUMERIC_LABEL.fullmatch(labels[-1]):
+        return _ipv4(name, text)
+    return name
+
+
+def is_ip_literal(name: str) -> bool:
+    """True for a normalized name that is an IPv4 or IPv6 address."""
     try:
-        return str(ipaddress.ip_address(name))
+        ipaddress.ip_address(name)
     except ValueError:
-        pass
-    labels = name.rstrip(".").split(".")
-    for label in labels:
-        if not _LABEL.match(label):
-            raise BadHostName(
-                f"'{_printable(name)}' is not a valid host name: use letters, digits and '-' "
-                "(not first or last), dot-separated"
-            )
-    if labels[-1].isdigit():
-        raise BadHostName(f"'{_printable(name)}' looks like a malformed IP address")
-    return name.rstrip(".").lower()
+        return False
+    return True
+
+
+def url_host(name: str) -> str:
+    """The host part of a URL for a normalized name: IPv6 literals go in brackets (RFC 3986 3.2.2)."""
+    return f"[{name}]" if ":" in name else name
+
+
+def _ipv4(name: str, text: str) -> str:
+    try:
+        packed = socket.inet_aton(name)
+    except OSError:
+        raise BadHostName(f"'{_printable(text)}' looks like a malformed IP address") from None
+    return socket.inet_ntoa(packed)
+
+
+def _ipv6(name: str) -> str:
+    bare = name.removeprefix("[").removesuffix("]")
+    if "%" in bare:
+        raise BadHostName("scoped IPv6 addresses (with %interface) are not accepted")
+    try:
+        address = ipaddress.IPv6Address(bare)
+    except ValueError:
+        raise BadHostName(f"'{_printable(name)}' is not a valid host name or IPv6 address") from None
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
 
 
 def _printable(text: str) -> str:

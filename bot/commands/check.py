@@ -6,11 +6,18 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.commands.explain import print_finding
+from bot.fleet.cluster import summarize
+from bot.fleet.export import table_csv, table_json
+from bot.fleet.targets import has_configmgr_targets, resolve, split_targets
+from bot.fleet.view import fleet_summary_message
 from bot.groups import GroupError, expand_targets
+from bot.views import render_text
 from knowledge.findings import Lang
+from probes.adminservice import AdminServiceError
 from probes.check import check_hosts
 from probes.report import HostReport
 
@@ -20,25 +27,50 @@ _CHECKLIST = {"en": "Checks", "ja": "チェック"}
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("check", help="check ConfigMgr clients over WinRM (read-only)")
-    parser.add_argument("hosts", nargs="+", metavar="HOST", help="host names or group:NAME (CMBOT_GROUPS)")
+    parser.add_argument(
+        "hosts",
+        nargs="+",
+        metavar="HOST",
+        help="host names, group:NAME (CMBOT_GROUPS), collection:NAME or deployment:ID status:error|unknown",
+    )
     parser.add_argument("--kb", action="append", default=[], metavar="KB", help="an update to look for")
     parser.add_argument("--json", action="store_true", help="one JSON object per host, in a list")
     parser.add_argument("--lang", choices=("en", "ja"), default="en")
     parser.add_argument("--deadline", type=float, default=60.0, help="seconds per host (default 60)")
+    parser.add_argument(
+        "--export", type=Path, metavar="PATH", help="write the fleet table to PATH (.csv or .json)"
+    )
     parser.set_defaults(handler=run)
+
+
+def _targets(words: list[str]) -> list[str]:
+    """Hosts from names, groups and ConfigMgr targets (asked of the AdminService)."""
+    if not has_configmgr_targets(words):
+        return expand_targets(words)
+    plain, targets = split_targets(words)
+    return list(dict.fromkeys([*expand_targets(plain), *resolve(targets).hosts]))
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        hosts = expand_targets(args.hosts)
-    except GroupError as exc:
+        hosts = _targets(args.hosts)
+    except (GroupError, AdminServiceError, ValueError) as exc:
         print(f"cmbot check: {exc}", file=sys.stderr)
         return 2
+    if not hosts:
+        print("cmbot check: no hosts to check", file=sys.stderr)
+        return 2
     reports = asyncio.run(check_hosts(hosts, kbs=args.kb, deadline_s=args.deadline, lang=args.lang))
+    if args.export:
+        summary = summarize(reports)
+        table = table_json(summary) if args.export.suffix.lower() == ".json" else table_csv(summary)
+        args.export.write_text(table, encoding="utf-8")
     if args.json:
         json.dump([r.model_dump(mode="json") for r in reports], sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
+        if len(reports) > 1:
+            print(render_text(fleet_summary_message(summarize(reports), args.lang)), end="\n\n")
         for index, report in enumerate(reports):
             if index:
                 print()

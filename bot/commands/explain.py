@@ -11,6 +11,8 @@ from typing import TextIO
 from knowledge.explain import MAX_INPUT_BYTES, explain, explain_file
 from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Lang
 from knowledge.loader import KnowledgeError
+from probes.collected import collected_report, report_explanation
+from probes.report import HostReport
 
 _LABELS: dict[Lang, dict[str, str]] = {
     "en": {
@@ -69,21 +71,44 @@ def _read_stdin() -> bytes | str:
     return text
 
 
+def _print_collected(report: HostReport, args: argparse.Namespace) -> int:
+    """`cmbot collect` output: the live check's answer (checklist and findings)."""
+    from bot.commands.check import print_report  # noqa: PLC0415 - check imports this module
+
+    if args.json:
+        print(json.dumps(report_explanation(report).model_dump(mode="json"), ensure_ascii=False))
+    else:
+        print_report(report, args.lang, sys.stdout)
+    return 0
+
+
+def _read_head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(MAX_INPUT_BYTES + 1)
+
+
+def _explain_input(args: argparse.Namespace, lang: Lang) -> Explanation | HostReport:
+    """`cmbot collect` output gets the live check's report; anything else is explained as logs."""
+    if args.file is not None:
+        report = collected_report(_read_head(args.file), lang=lang)
+        return report if report is not None else explain_file(args.file, lang=lang)
+    if args.text == ["-"]:
+        data = _read_stdin()
+        report = collected_report(data, lang=lang)
+        return report if report is not None else explain(data, lang=lang, source="stdin")
+    return explain(" ".join(args.text), lang=lang)
+
+
 def run(args: argparse.Namespace) -> int:
     lang: Lang = args.lang
     if args.file is not None and args.text:
         return _fail("give TEXT, '-' or --file PATH, not both")
+    if args.file is None and not args.text:
+        return _fail("give TEXT, '-' for stdin, or --file PATH")
+    if args.file is not None and args.file.is_dir():
+        return _fail(f"{args.file} is a directory; give a log file or a zip")
     try:
-        if args.file is not None:
-            if args.file.is_dir():
-                return _fail(f"{args.file} is a directory; give a log file or a zip")
-            explanation = explain_file(args.file, lang=lang)
-        elif args.text == ["-"]:
-            explanation = explain(_read_stdin(), lang=lang, source="stdin")
-        elif args.text:
-            explanation = explain(" ".join(args.text), lang=lang)
-        else:
-            return _fail("give TEXT, '-' for stdin, or --file PATH")
+        result = _explain_input(args, lang)
     except KnowledgeError as exc:
         return _fail(
             f"the knowledge base does not load ({len(exc.problems)} problem(s)); run `cmbot kb validate`"
@@ -92,10 +117,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"no such file: {args.file}")
     except OSError as exc:
         return _fail(f"cannot read {args.file}: {exc.strerror or type(exc).__name__}")
+    if isinstance(result, HostReport):
+        return _print_collected(result, args)
     if args.json:
-        print(json.dumps(explanation.model_dump(mode="json"), ensure_ascii=False))
+        print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
     else:
-        print_explanation(explanation, lang, sys.stdout)
+        print_explanation(result, lang, sys.stdout)
     return 0
 
 

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"cmbot lab: {exc}")
         return 2
     started = time.monotonic()
-    lab = start_lab(scenarios, inventory_path=args.inventory)
+    lab = start_lab(scenarios, inventory_path=args.inventory, adminservice=True)
     elapsed = time.monotonic() - started
     stop = threading.Event()
 
@@ -42,7 +42,15 @@ def run(args: argparse.Namespace) -> int:
     for host in lab.inventory.hosts:
         print(f"{host.name:34} {host.scenario or '':30} {host.auth:6} {host.endpoint}")
     print(f"\ninventory: {lab.inventory_path}")
-    print(f"use it:    CMBOT_INVENTORY={lab.inventory_path} cmbot check lab-healthy", flush=True)
+    print(f"use it:    CMBOT_INVENTORY={lab.inventory_path} cmbot check lab-healthy")
+    if lab.adminservice is not None:
+        print(f"\nConfigMgr AdminService (lab): {lab.adminservice.url}")
+        print(f"settings:  {lab.adminservice_path}")
+        print(
+            f"use it:    CMBOT_INVENTORY={lab.inventory_path} CMBOT_ADMINSERVICE={lab.adminservice_path} "
+            "cmbot check deployment:16777245 status:error"
+        )
+    print(flush=True)
     try:
         stop.wait()
     finally:

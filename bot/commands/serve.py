@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 
+from bot import explain_pool
 from bot.app import build_app, build_deps, shared_session
 from bot.policy import PolicyError
 from bot.redis_server import EmbeddedRedis, RedisUnavailable, check_reachable, redis_url
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     embedded: EmbeddedRedis | None = None
     try:
         settings = load_settings()
-        url, embedded = redis_url()
+        url, embedded = redis_url(durable=True)  # accepted checks outlive a crash
         check_reachable(url)
         deps = build_deps(settings, redis_url=url)
     except (SettingsError, PolicyError, RedisUnavailable) as exc:
@@ -55,8 +56,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(deps, settings, url: str, port: int | None) -> None:  # type: ignore[no-untyped-def]
-    async with shared_session(deps.client):
-        await _serve_until_stopped(deps, settings, url, port)
+    explain_pool.pool().start_warming()
+    try:
+        async with shared_session(deps.client):
+            await _serve_until_stopped(deps, settings, url, port)
+    finally:
+        explain_pool.shutdown()  # after the drain: what is still explaining now is cut off
 
 
 async def _serve_until_stopped(deps, settings, url: str, port: int | None) -> None:  # type: ignore[no-untyped-def]

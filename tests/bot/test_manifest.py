@@ -2,7 +2,6 @@
 listener, and the scopes cover the Web API methods the bot calls."""
 
 import json
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot.app import build_app, build_deps
 from bot.settings import Settings
 from bot.testing import SignedDriver, SlackStandIn
+from bot.testing_payloads import event_payload, file_shared_event, message_action_payload, message_event
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "slack-manifest.yml").read_text())
 SECRET = "manifest-secret"
@@ -64,44 +64,63 @@ async def _each_command(app) -> None:  # type: ignore[no-untyped-def]
 
 
 async def test_every_manifest_shortcut_and_event_has_a_listener() -> None:
-    """The message shortcut and each subscribed bot event reach a listener."""
+    """The message shortcut and each subscribed bot event, sent as Slack shapes them, reach a
+    listener that acts on them: a reply, a files.info lookup, a published Home view."""
     async with SlackStandIn() as slack:
         app, deps = _app(slack)
+        slack.add_file(
+            "F1",
+            "WUAHandler.log",
+            b"OnSearchComplete - Failed to end search job. Error = 0x80244022.",
+            "C1",
+            "2.1",
+        )
         await _each_shortcut_and_event(app)
         await deps.background.drain(timeout_s=10)
+    assert sorted(p["thread_ts"] for p in slack.of("chat.postMessage")) == ["1.1", "1.2", "2.1"]
+    assert [c["file"] for c in slack.of("files.info")] == ["F1"]
+    assert [v["user_id"] for v in slack.of("views.publish")] == ["U1"]
 
 
 async def _each_shortcut_and_event(app) -> None:  # type: ignore[no-untyped-def]
     for shortcut in MANIFEST["features"]["shortcuts"]:
-        payload = {
-            "type": "message_action",
-            "callback_id": shortcut["callback_id"],
-            "user": {"id": "U1"},
-            "channel": {"id": "C1"},
-            "team": {"id": "T1"},
-            "message": {"ts": "1.1", "text": "hello"},
-        }
+        payload = message_action_payload("Error = 0x80244022", ts="1.1", callback_id=shortcut["callback_id"])
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         assert await _status(app, body, "application/x-www-form-urlencoded") == 200
     kinds = {e.split(".")[0] for e in MANIFEST["settings"]["event_subscriptions"]["bot_events"]}
     assert kinds == {"message", "file_shared", "app_home_opened"}
-    for kind in kinds:
-        event = {"type": kind, "user": "U1", "channel": "C1", "ts": "1.1", "text": ""}
-        body = json.dumps(
-            {
-                "type": "event_callback",
-                "team_id": "T1",
-                "event": event,
-                "event_id": f"Ev{kind}",
-                "event_time": int(time.time()),
-            }
-        )
+    events = {
+        "message": message_event("Error = 0x80072ee2", ts="1.2"),
+        "file_shared": file_shared_event("F1"),
+        "app_home_opened": {
+            "type": "app_home_opened",
+            "user": "U1",
+            "channel": "D1",
+            "tab": "home",
+            "event_ts": "1.3",
+        },
+    }
+    for kind in sorted(kinds):
+        body = json.dumps(event_payload(events[kind], f"Ev{kind}"))
         assert await _status(app, body, "application/json") == 200, kind
 
 
+# Web API method → the bot scope it needs (each method's page on docs.slack.dev/reference/methods/…)
+METHOD_SCOPES = {
+    "chat.postMessage": "chat:write",  # https://docs.slack.dev/reference/methods/chat.postMessage
+    "chat.update": "chat:write",  # https://docs.slack.dev/reference/methods/chat.update
+    "files.info": "files:read",  # https://docs.slack.dev/reference/methods/files.info
+    "files.getUploadURLExternal": "files:write",  # https://docs.slack.dev/reference/methods/files.getUploadURLExternal
+    "files.completeUploadExternal": "files:write",  # https://docs.slack.dev/reference/methods/files.completeUploadExternal
+    "users.info": "users:read",  # https://docs.slack.dev/reference/methods/users.info
+    "usergroups.users.list": "usergroups:read",  # https://docs.slack.dev/reference/methods/usergroups.users.list
+}
+
+
 def test_scopes_cover_what_the_bot_calls() -> None:
-    """Posting, reading uploads and user locales, uploading evidence files and commands are all granted."""
+    """Every Web API method the bot calls (usergroups.users.list included) has its scope granted."""
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "files:read", "files:write", "users:read"} <= scopes
+    assert "commands" in scopes
+    assert set(METHOD_SCOPES.values()) <= scopes
     assert MANIFEST["settings"]["socket_mode_enabled"] is True
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True

@@ -20,6 +20,7 @@ def test_serve_starts_answers_and_stops_on_sigterm(tmp_path) -> None:  # type: i
         "SLACK_BOT_TOKEN": "xoxb-x",
         "SLACK_SIGNING_SECRET": "s",
         "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "CMBOT_STATE_DIR": str(tmp_path / "state"),  # serve's embedded Redis keeps its data there
     }
     env.pop("REDIS_URL", None)
     env.pop("SLACK_APP_TOKEN", None)

@@ -1,13 +1,24 @@
 """Host locks, the result cache, dedup keys, rate limits and the audit stream on a real Redis."""
 
+import asyncio
 import os
+import stat
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.cli import main
-from bot.redis_server import EmbeddedRedis, redis_url
+from bot.dispatch import CheckRequest
+from bot.queue import SaqDispatcher, make_queue
+from bot.redis_server import EmbeddedRedis, RedisUnavailable, redis_url
 from bot.store import AuditLog, HostLock, RateLimiter, RedisSeenStore, ResultCache
+from bot.testing import SlackStandIn
+from bot.worker import build_worker
 
 
 async def test_host_lock_is_exclusive_and_released(redis: Redis) -> None:
@@ -90,3 +101,151 @@ def test_unreachable_redis_is_one_clear_line(
     err = capsys.readouterr().err
     assert "is not reachable" in err and "Traceback" not in err
     assert os.environ["REDIS_URL"] == down.url
+
+
+def test_embedded_redis_wants_its_password(tmp_path: Path) -> None:
+    """V7: the embedded Redis refuses a client without the password; the password lives in a
+    0600 file in a 0700 directory and is not on redis-server's command line."""
+    import redis as sync_redis  # noqa: PLC0415
+
+    server = EmbeddedRedis(directory=tmp_path / "redis").start()
+    try:
+        with pytest.raises(sync_redis.AuthenticationError):
+            sync_redis.Redis(host="127.0.0.1", port=server.port).ping()
+        assert sync_redis.Redis.from_url(server.url).ping()
+        directory = tmp_path / "redis"
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+        for name in ("password", "redis.conf"):
+            assert stat.S_IMODE((directory / name).stat().st_mode) == 0o600
+        assert server.process is not None
+        cmdline = Path(f"/proc/{server.process.pid}/cmdline").read_bytes()
+        assert server.password.encode() not in cmdline
+    finally:
+        server.stop()
+
+
+def test_a_restarted_embedded_redis_keeps_its_password_and_jobs(tmp_path: Path) -> None:
+    """R11: a server restarted on the same directory answers the same URL with the same data."""
+    import redis as sync_redis  # noqa: PLC0415
+
+    directory = tmp_path / "redis"
+    first = EmbeddedRedis(directory=directory).start()
+    port, url = first.port, first.url
+    sync_redis.Redis.from_url(url).set("accepted", "1")
+    first.stop()
+    again = EmbeddedRedis(directory=directory, port=port).start()
+    try:
+        assert again.url == url and sync_redis.Redis.from_url(url).get("accepted") == b"1"
+        with pytest.raises(RedisUnavailable, match="another cmbot process"):
+            EmbeddedRedis(directory=directory).start()
+    finally:
+        again.stop()
+
+
+async def test_first_enqueue_after_a_redis_restart_succeeds(tmp_path: Path) -> None:
+    """R10: the dispatcher's pooled connection died with Redis; the next enqueue reconnects
+    instead of telling the user the queue is down."""
+    directory = tmp_path / "redis"
+    server = EmbeddedRedis(directory=directory).start()
+    dispatcher = SaqDispatcher(make_queue(server.url))
+    try:
+        await dispatcher.submit(_request())
+        server.stop()
+        server = EmbeddedRedis(directory=directory, port=server.port).start()
+        await dispatcher.submit(_request())
+        assert await dispatcher.depth() == 2
+    finally:
+        await dispatcher.queue.disconnect()
+        server.stop()
+
+
+def test_embedded_redis_dies_with_the_process_that_started_it(tmp_path: Path) -> None:
+    """R11: SIGKILL the process that started the embedded Redis: the server goes too (no orphan
+    holding the data directory), and the next start on that directory succeeds."""
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from bot.redis_server import EmbeddedRedis\n"
+        "server = EmbeddedRedis(directory=Path(sys.argv[1])).start()\n"
+        "print(server.process.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path / "redis")], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+    EmbeddedRedis(directory=tmp_path / "redis").start().stop()
+
+
+async def test_a_check_accepted_before_serve_crashed_is_answered_after_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R11: the durable embedded Redis (serve's, under CMBOT_STATE_DIR) keeps a check accepted
+    by a process that was then SIGKILLed; the restarted bot's worker answers it."""
+    monkeypatch.setenv("CMBOT_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    script = (
+        "import asyncio, time, uuid\n"
+        "from bot.dispatch import CheckRequest\n"
+        "from bot.queue import SaqDispatcher, make_queue\n"
+        "from bot.redis_server import redis_url\n"
+        "url, server = redis_url(durable=True)\n"
+        "request = CheckRequest(request_id=uuid.uuid4().hex, hosts=['pc-1.invalid'], user_id='U1',\n"
+        "                       channel_id='C1', message_ts='7.1')\n"
+        "asyncio.run(SaqDispatcher(make_queue(url)).submit(request))\n"
+        "print('accepted', flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    _run_until_then_kill(script, "accepted")
+    async with asyncio.timeout(10):
+        while True:  # the old server lets go of the directory once SIGTERM reached it
+            try:
+                url, server = redis_url(durable=True)
+                break
+            except RedisUnavailable:
+                await asyncio.sleep(0.05)
+    assert server is not None
+    try:
+        async with SlackStandIn() as slack:
+            worker = build_worker(
+                url, concurrency=1, slack_token="xoxb-test-token", slack_api_url=slack.api_url
+            )
+            task = asyncio.create_task(worker.start())
+            try:
+                async with asyncio.timeout(30):
+                    (answer,) = await slack.wait_for("chat.update")
+                assert answer["ts"] == "7.1" and str(answer["text"]).startswith("pc-1.invalid:")
+            finally:
+                await worker.stop()
+                task.cancel()
+    finally:
+        server.stop()
+
+
+def _run_until_then_kill(script: str, line: str) -> None:
+    """Run `script` in its own Python until it prints `line`, then SIGKILL it (a crash)."""
+    crashed = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert crashed.stdout is not None
+    assert crashed.stdout.readline().strip() == line
+    crashed.kill()
+    crashed.wait(timeout=10)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}/stat").exists() else "X"
+    return status != "Z"
+
+
+def _request() -> CheckRequest:
+    return CheckRequest(request_id=uuid.uuid4().hex, hosts=["pc-1.invalid"], user_id="U1", channel_id="C1")

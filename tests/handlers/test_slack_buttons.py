@@ -5,7 +5,7 @@ import asyncio
 import json
 
 from bot.testing import Harness
-from bot.views import MAX_SECTION_CHARS
+from bot.testing_payloads import file_shared_event, message_event
 
 TWO_CAUSES = (
     "OnSearchComplete - Failed to end search job. Error = 0x80072ee2.\n"
@@ -24,7 +24,7 @@ def _buttons(message: dict) -> dict[str, str]:  # type: ignore[type-arg]
 
 
 async def _pasted(harness: Harness, text: str, ts: str = "700.1") -> dict:  # type: ignore[type-arg]
-    event = {"type": "message", "channel": "C1", "user": "U2", "ts": ts, "text": text}
+    event = message_event(text, ts=ts)
     await harness.bot.event(event, event_id=f"Ev{ts}")
     async with asyncio.timeout(10):
         return (await harness.slack.wait_for("chat.postMessage"))[-1]
@@ -33,7 +33,13 @@ async def _pasted(harness: Harness, text: str, ts: str = "700.1") -> dict:  # ty
 async def test_pasted_lines_offer_remedy_evidence_and_language(harness: Harness) -> None:
     """A reply to pasted log lines has the three buttons; the second cause is one line, not its steps."""
     reply = await _pasted(harness, TWO_CAUSES)
-    assert list(_buttons(reply)) == ["cmbot_remedy", "cmbot_evidence", "cmbot_lang"]
+    assert list(_buttons(reply)) == [
+        "cmbot_remedy",
+        "cmbot_evidence",
+        "cmbot_lang",
+        "cmbot_feedback_right",
+        "cmbot_feedback_wrong",
+    ]
     text = json.dumps(reply["blocks"], ensure_ascii=False)
     assert text.count("1. ") == 1  # only the top cause's steps are inline
 
@@ -59,11 +65,8 @@ async def test_remedy_steps_post_once_in_the_thread(harness: Harness) -> None:
     blocks = json.dumps(remedy["blocks"], ensure_ascii=False)
     assert "scan timed out" in blocks.lower() or "0x80072EE2" in blocks
     assert "management point" in blocks.lower()
-    assert again == {
-        "response_type": "ephemeral",
-        "replace_original": False,
-        "text": "Already posted in this thread.",
-    }
+    assert again["response_type"] == "ephemeral" and again["replace_original"] is False
+    assert again["text"] == "ℹ️ Already posted in this thread."
     assert len(harness.slack.of("chat.postMessage")) == 2
 
 
@@ -94,7 +97,7 @@ async def test_long_evidence_from_an_upload_goes_out_as_a_file(harness: Harness)
         )
         lines.append(f"Received empty location update for CTM Job {{{n:08d}-0000}} " + "z" * 900)
     harness.slack.add_file("F9", "CcmLogs.log", "\n".join(lines).encode(), "C1", "800.8")
-    await harness.bot.event({"type": "file_shared", "file_id": "F9", "user_id": "U2", "channel_id": "C1"})
+    await harness.bot.event(file_shared_event("F9"))
     async with asyncio.timeout(15):
         (reply,) = await harness.slack.wait_for("chat.postMessage")
     buttons = _buttons(reply)
@@ -109,7 +112,7 @@ async def test_long_evidence_from_an_upload_goes_out_as_a_file(harness: Harness)
     (uploaded,) = harness.slack.uploads.values()
     text = uploaded.decode()
     assert "CcmLogs.log:" in text and "x" * 900 in text and "z" * 900 in text
-    assert max(len(line) for line in text.splitlines()) > MAX_SECTION_CHARS // 3
+    assert max(len(line) for line in text.splitlines()) > 1000  # whole lines, not the 300-character cut
     assert len(harness.slack.of("chat.postMessage")) == 1  # the evidence is the file, not a cut message
 
 
@@ -118,7 +121,12 @@ async def test_a_bare_code_has_no_evidence_button(harness: Harness) -> None:
     await harness.bot.command("/cmerr", "0x80244022", response_url=harness.slack.response_url())
     async with asyncio.timeout(10):
         (reply,) = await harness.slack.wait_for("response_url")
-    assert list(_buttons(reply)) == ["cmbot_remedy", "cmbot_lang"]
+    assert list(_buttons(reply)) == [
+        "cmbot_remedy",
+        "cmbot_lang",
+        "cmbot_feedback_right",
+        "cmbot_feedback_wrong",
+    ]
 
 
 async def test_remedy_where_the_bot_cannot_post_goes_to_the_clicker(harness: Harness) -> None:
@@ -180,6 +188,6 @@ async def test_stale_buttons_get_a_short_answer(harness: Harness) -> None:
     texts = sorted(a["text"] for a in answers)
     assert texts == [
         "This reply can no longer be rebuilt: The file is no longer available.",
-        "This reply can no longer be rebuilt: unknown button",
+        "⚠️ This reply can no longer be rebuilt: unknown button",
     ]
     assert all(a["response_type"] == "ephemeral" for a in answers)

@@ -5,6 +5,7 @@ import json
 import time
 
 from bot.testing import Harness
+from bot.testing_payloads import bot_message_event, file_shared_event, message_event
 
 
 async def test_cmerr_answers_through_response_url(harness: Harness) -> None:
@@ -46,13 +47,9 @@ async def test_cmcheck_bad_host_is_refused_in_the_ack(harness: Harness) -> None:
 
 async def test_pasted_code_gets_one_threaded_reply(harness: Harness) -> None:
     """A message with a known code gets one reply in its thread; a retried delivery gets none."""
-    event = {
-        "type": "message",
-        "channel": "C1",
-        "user": "U2",
-        "ts": "100.1",
-        "text": "WUAHandler says OnSearchComplete - Failed to end search job. Error = 0x80072ee2.",
-    }
+    event = message_event(
+        "WUAHandler says OnSearchComplete - Failed to end search job. Error = 0x80072ee2.", ts="100.1"
+    )
     assert (await harness.bot.event(event, event_id="Ev1"))[0] == 200
     async with asyncio.timeout(10):
         (reply,) = await harness.slack.wait_for("chat.postMessage")
@@ -73,8 +70,8 @@ async def test_pasted_code_gets_one_threaded_reply(harness: Harness) -> None:
 async def test_chatter_bots_and_edits_are_ignored(harness: Harness) -> None:
     """No reply to chatter, to bots, to the bot itself, or to edits."""
     events = [
-        {"type": "message", "channel": "C1", "user": "U2", "ts": "1.1", "text": "lunch at noon?"},
-        {"type": "message", "channel": "C1", "bot_id": "B9", "ts": "1.2", "text": "0x80072ee2"},
+        message_event("lunch at noon?", ts="1.1"),
+        bot_message_event("0x80072ee2", ts="1.2"),
         {
             "type": "message",
             "subtype": "message_changed",
@@ -120,7 +117,7 @@ async def test_uploaded_log_is_scanned_and_answered_in_thread(harness: Harness) 
         ]
     )
     harness.slack.add_file("F1", "WUAHandler.log", log.encode(), "C1", "200.2")
-    await harness.bot.event({"type": "file_shared", "file_id": "F1", "user_id": "U2", "channel_id": "C1"})
+    await harness.bot.event(file_shared_event("F1"))
     async with asyncio.timeout(10):
         (reply,) = await harness.slack.wait_for("chat.postMessage")
     assert reply["thread_ts"] == "200.2"
@@ -158,17 +155,10 @@ async def test_language_button_switches_to_japanese(harness: Harness) -> None:
 
 async def test_message_shortcut_diagnoses_in_thread(harness: Harness) -> None:
     """ "Diagnose with cmbot" explains the chosen message in its thread."""
-    payload = {
-        "type": "message_action",
-        "callback_id": "diagnose_message",
-        "user": {"id": "U1"},
-        "channel": {"id": "C1"},
-        "team": {"id": "T1"},
-        "trigger_id": "1.2",
-        "response_url": "",
-        "message": {"ts": "400.4", "text": "WARNING: ISusInternal::GetUpdateMetadata2 failed, hr=8007000E"},
-    }
-    assert (await harness.bot.interactive(payload))[0] == 200
+    status, _ = await harness.bot.shortcut(
+        "WARNING: ISusInternal::GetUpdateMetadata2 failed, hr=8007000E", ts="400.4"
+    )
+    assert status == 200
     async with asyncio.timeout(10):
         (reply,) = await harness.slack.wait_for("chat.postMessage")
     assert reply["thread_ts"] == "400.4"
@@ -196,13 +186,7 @@ async def test_japanese_locale_answers_in_japanese(harness: Harness) -> None:
 async def test_rate_limited_post_is_retried_once_answered(harness: Harness) -> None:
     """A 429 with Retry-After on chat.postMessage is retried; the reply is posted exactly once."""
     harness.slack.rate_limit_next = 1
-    event = {
-        "type": "message",
-        "channel": "C1",
-        "user": "U2",
-        "ts": "500.5",
-        "text": "error 0x80244022 again",
-    }
+    event = message_event("error 0x80244022 again", ts="500.5")
     await harness.bot.event(event, event_id="Ev500")
     async with asyncio.timeout(15):
         posts = await harness.slack.wait_for("chat.postMessage")
@@ -213,13 +197,7 @@ async def test_rate_limited_post_is_retried_once_answered(harness: Harness) -> N
 async def test_server_error_post_is_retried_once_answered(harness: Harness) -> None:
     """A 5xx from chat.postMessage is retried; the reply is posted exactly once."""
     harness.slack.server_error_next = 1
-    event = {
-        "type": "message",
-        "channel": "C1",
-        "user": "U2",
-        "ts": "600.6",
-        "text": "hr=8007000E in WindowsUpdate.log",
-    }
+    event = message_event("hr=8007000E in WindowsUpdate.log", ts="600.6")
     await harness.bot.event(event, event_id="Ev600")
     async with asyncio.timeout(15):
         posts = await harness.slack.wait_for("chat.postMessage")
@@ -271,7 +249,7 @@ async def test_uploaded_zip_of_ccm_logs_names_the_file_line_and_time(harness: Ha
             ),
         )
     harness.slack.add_file("FZ", "CCMLogs.zip", buffer.getvalue(), "C1", "210.1")
-    await harness.bot.event({"type": "file_shared", "file_id": "FZ", "user_id": "U2", "channel_id": "C1"})
+    await harness.bot.event(file_shared_event("FZ"))
     async with asyncio.timeout(10):
         (reply,) = await harness.slack.wait_for("chat.postMessage")
     text = json.dumps(reply["blocks"], ensure_ascii=False)
@@ -286,18 +264,14 @@ async def test_oversized_and_undownloadable_uploads_get_one_short_line(harness: 
     harness.slack.files["FBIG"]["size"] = 65 * 1024 * 1024
     harness.slack.add_file("FNO", "gone.log", b"x", "C1", "220.2")
     harness.slack.files["FNO"]["url_private_download"] = f"{harness.slack.url}/files/missing"
-    await harness.bot.event(
-        {"type": "file_shared", "file_id": "FBIG", "user_id": "U2", "channel_id": "C1"}, event_id="EvBig"
-    )
-    await harness.bot.event(
-        {"type": "file_shared", "file_id": "FNO", "user_id": "U2", "channel_id": "C1"}, event_id="EvNo"
-    )
+    await harness.bot.event(file_shared_event("FBIG"), event_id="EvBig")
+    await harness.bot.event(file_shared_event("FNO"), event_id="EvNo")
     async with asyncio.timeout(10):
         posts = await harness.slack.wait_for("chat.postMessage", 2)
     by_thread = {p["thread_ts"]: p["text"] for p in posts}
     assert by_thread == {
-        "220.1": "huge.log is over 64 MB; not scanned.",
-        "220.2": "Could not download gone.log.",
+        "220.1": "`huge.log` is over 64 MB; not scanned.",
+        "220.2": "Could not download `gone.log`.",
     }
 
 
@@ -307,7 +281,7 @@ async def test_binary_upload_is_answered_without_a_traceback(harness: Harness) -
 
     noise = random.Random(7).randbytes(200_000)
     harness.slack.add_file("FBIN", "memory.dmp", noise, "C1", "230.1")
-    await harness.bot.event({"type": "file_shared", "file_id": "FBIN", "user_id": "U2", "channel_id": "C1"})
+    await harness.bot.event(file_shared_event("FBIN"))
     async with asyncio.timeout(15):
         (reply,) = await harness.slack.wait_for("chat.postMessage")
     assert reply["thread_ts"] == "230.1"

@@ -71,8 +71,8 @@ async def test_cmcheck_group_through_the_queue(queued: Harness) -> None:
     async with asyncio.timeout(30):
         posts = await queued.slack.wait_for("chat.postMessage", 3)
     summary = queued.slack.of("chat.update")[-1]
-    assert summary["text"].startswith("2/2 hosts checked")
-    assert "dual-scan ×1" in summary["text"]
+    assert summary["text"].startswith("1/2: ")  # the fleet summary: the one cluster first
+    assert "✅ 1/2 healthy" in summary["blocks"][-2]["elements"][0]["text"]
     details = [p for p in posts if p.get("thread_ts") == summary["ts"]]
     assert {d["text"].split(":")[0] for d in details} == {"lab-dual-scan", "lab-healthy"}
 
@@ -158,3 +158,91 @@ async def test_app_home_lists_results_from_the_audit_stream(queued: Harness) -> 
         (published,) = await queued.slack.wait_for("views.publish")
     recent = published["view"]["blocks"][-1]["text"]["text"]
     assert "❌ `lab-dual-scan` dual-scan" in recent and "✅ `lab-healthy` healthy" in recent
+
+
+async def _denials(harness: Harness, user: str) -> list[dict[str, str]]:
+    """The user's audited refusals, once the first is written (after the reply)."""
+    assert harness.deps.audit is not None
+    async with asyncio.timeout(10):
+        while not (rows := [r for r in await harness.deps.audit.read(user=user) if r["action"] == "denied"]):  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    return rows
+
+
+async def test_rerun_is_rate_limited_like_the_command(queued: Harness) -> None:
+    """V8: past the rate limit, a Re-run click is refused with a reply to the clicker and audited
+    (it used to start a full check for every click)."""
+    queued.deps.policy = queued.deps.policy.model_copy(
+        update={"rate_limit": queued.deps.policy.rate_limit.model_copy(update={"checks": 1})}
+    )
+    await queued.bot.command("/cmcheck", "lab-healthy")
+    async with asyncio.timeout(30):
+        (summary,) = await queued.slack.wait_for("chat.update")
+    value = next(
+        e["value"]
+        for b in summary["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "cmbot_rerun"
+    )
+    await queued.bot.click("cmbot_rerun", value, message_ts=summary["ts"])
+    async with asyncio.timeout(10):
+        (refusal,) = await queued.slack.wait_for("response_url")
+    assert refusal["response_type"] == "ephemeral" and "rate limit" in refusal["text"]
+    assert "rate limit" in (await _denials(queued, "U1"))[0]["outcome"]
+    assert len(queued.slack.of("chat.postMessage")) == 2  # the check and its detail; no second check
+
+
+@pytest.mark.parametrize(
+    ("user", "value", "reason"),
+    [
+        ("U1", "rerun:" + " ".join(f"pc-{n}" for n in range(600)) + "|", "Too many hosts"),
+        ("U1", "rerun:lab-1;Remove-Item|", "not a valid host name"),
+        ("U2", "rerun:lab-healthy|", "not allowed to run /cmcheck here"),
+    ],
+)
+async def test_rerun_goes_through_the_command_controls(
+    queued: Harness, user: str, value: str, reason: str
+) -> None:
+    """V8: a Re-run carrying 600 hosts, a bad name, or clicked by a user outside the policy is
+    refused (host cap, validate_host, policy) with an ephemeral reply, and audited."""
+    await queued.bot.click("cmbot_rerun", value, message_ts="5.5", user=user)
+    async with asyncio.timeout(10):
+        (refusal,) = await queued.slack.wait_for("response_url")
+    assert refusal["response_type"] == "ephemeral" and reason in refusal["text"]
+    assert reason in (await _denials(queued, user))[0]["outcome"]
+    assert queued.slack.of("chat.postMessage") == []
+
+
+async def test_usergroup_rules_grant_their_members(queued: Harness, tmp_path: Path) -> None:
+    """V9: a rule naming a user group grants its members (resolved through usergroups.users.list,
+    cached) and nobody else."""
+    policy_file = tmp_path / "groups-policy.yaml"
+    policy_file.write_text("rules:\n  - name: desk\n    usergroups: [S0DESK]\n    hosts: ['lab-*']\n")
+    queued.deps.policy = load_policy(policy_file)
+    queued.slack.usergroups["S0DESK"] = ["U5", "U6"]
+    status, body = await queued.bot.command("/cmcheck", "lab-healthy", user="U5")
+    assert (status, body) == (200, "")
+    status, body = await queued.bot.command("/cmcheck", "lab-dual-scan", user="U6")
+    assert (status, body) == (200, "")
+    status, body = await queued.bot.command("/cmcheck", "lab-healthy", user="U7")
+    assert "not allowed to run /cmcheck here" in json.loads(body)["text"]
+    async with asyncio.timeout(30):
+        await queued.slack.wait_for("chat.update", 2)
+    assert len(queued.slack.of("usergroups.users.list")) == 1  # one lookup, then the cache
+
+
+async def test_channel_scoped_rule_applies_its_own_rate_limit(queued: Harness, tmp_path: Path) -> None:
+    """V9: a rule scoped to a channel applies its own rate limit there (it used to fall back to
+    the global 20 per 60 s because the channel was never passed)."""
+    policy_file = tmp_path / "channel-policy.yaml"
+    policy_file.write_text(
+        "rules:\n  - name: desk\n    users: [U1]\n    channels: [C1]\n    hosts: ['lab-*']\n"
+        "    rate_limit: {checks: 1, window_s: 3600}\n"
+    )
+    queued.deps.policy = load_policy(policy_file)
+    await queued.bot.command("/cmcheck", "lab-healthy")
+    await queued.bot.command("/cmcheck", "lab-healthy")
+    async with asyncio.timeout(10):
+        (refusal,) = await queued.slack.wait_for("response_url")
+    assert "at most 1 checks per 3600 s" in refusal["text"]

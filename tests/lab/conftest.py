@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from lab.scenario import Faults, Scenario
+from lab.scenario import Faults, PowerShellHost, Scenario
 from lab.testing import Lab, run_lab
 
 
@@ -20,6 +20,14 @@ LAB_HOSTS = [
     _host("t-badpass", "ntlm", wrong_password=True),
     _host("t-timeouts", "basic", operation_timeouts=3),
     _host("t-hang", "basic", hang=True),
+    Scenario(name="t-ps2", scenario="cannot-check", auth="basic", powershell=PowerShellHost(version="2.0")),
+    Scenario(
+        name="t-bom",
+        scenario="healthy",
+        auth="basic",
+        powershell=PowerShellHost(stdout_bom=True, warning_lines=["WARNING: a profile module warned"]),
+        state={"disk": {"drive": "C:", "size_bytes": "100", "free_bytes": "50"}},
+    ),
 ]
 
 

@@ -161,3 +161,32 @@ def test_japanese_round_trips_through_code_pages(
         protocol.close_shell(shell)
     assert code == 0
     assert out.decode(encoding).strip() == expected
+
+
+def _probe_stdout(lab: Lab, name: str) -> tuple[bytes, int]:
+    """Run the real bootstrap with the bundle on stdin, as probes/runner.py does."""
+    from probes.scripts import bootstrap_arguments, bundle_script, stdin_payload  # noqa: PLC0415
+
+    protocol = _protocol(_entry(lab, name))
+    shell = protocol.open_shell(codepage=65001)
+    try:
+        command = protocol.run_command(shell, "powershell.exe", bootstrap_arguments())
+        protocol.send_command_input(shell, command, stdin_payload(bundle_script(), {"kbs": []}), end=True)
+        out, _err, code = protocol.get_command_output(shell, command)
+        protocol.cleanup_command(shell, command)
+    finally:
+        protocol.close_shell(shell)
+    return out, code
+
+
+def test_powershell_2_host_prints_only_its_host_line(lab: Lab) -> None:
+    """A PS 2.0 lab host answers the bootstrap with the host line and exit 0, nothing else."""
+    out, code = _probe_stdout(lab, "t-ps2")
+    assert (out, code) == (b"CMBOT-HOST ps=2.0 lang=FullLanguage\r\n", 0)
+
+
+def test_bom_and_warning_host_output_on_the_wire(lab: Lab) -> None:
+    """The BOM host's stdout starts with EF BB BF and a WARNING line before the marker lines."""
+    out, code = _probe_stdout(lab, "t-bom")
+    assert code == 0 and out.startswith(b"\xef\xbb\xbfWARNING: a profile module warned\r\nCMBOT-HOST ps=5.1")
+    assert b"CMBOT-SECTION disk " in out and out.endswith(b"CMBOT-END\r\n")

@@ -5,12 +5,15 @@ import json
 
 import pytest
 
-from lab.scenario import load_scenarios
+from lab.scenario import CANNOT_CHECK, load_scenarios
 from lab.testing import Lab
 from probes.check import check_host, check_hosts
 
-CAUSE_HOSTS = [s for s in load_scenarios() if s.scenario not in ("healthy", "winrm-unreachable")]
+CAUSE_HOSTS = [
+    s for s in load_scenarios() if s.scenario not in ("healthy", "winrm-unreachable", CANNOT_CHECK)
+]
 HEALTHY_HOSTS = [s for s in load_scenarios() if s.scenario == "healthy"]
+CANNOT_CHECK_HOSTS = [s for s in load_scenarios() if s.scenario == CANNOT_CHECK]
 
 
 @pytest.mark.parametrize("scenario", CAUSE_HOSTS, ids=lambda s: s.scenario)
@@ -33,7 +36,20 @@ def test_healthy_host_has_no_finding(full_lab: Lab, scenario) -> None:  # type: 
     assert report.reachable
     assert report.findings == []
     assert report.verdict.startswith("Healthy")
-    assert all(item.status == "ok" for item in report.checks)
+    assert all(item.status in ("ok", "skipped") for item in report.checks)
+    assert report.outcome == "healthy"
+
+
+@pytest.mark.parametrize("scenario", CANNOT_CHECK_HOSTS, ids=lambda s: s.name)
+def test_host_that_cannot_be_fully_checked_says_why(full_lab: Lab, scenario) -> None:  # type: ignore[no-untyped-def]
+    """PS 2.0, CLM, access denied, a hung provider, a crashed powershell.exe: each its own answer, never WinRM."""
+    report = asyncio.run(check_host(scenario.name, deadline_s=4))
+    text = report.verdict + "\n" + "\n".join(f"{i.name}: {i.detail}" for i in report.checks)
+    assert scenario.expect and scenario.expect in text, text
+    assert report.reachable
+    assert report.outcome != "healthy" or "could not be read" in report.verdict
+    assert all(f.id != "winrm-unreachable" for f in report.findings)
+    assert not report.verdict.startswith("winrm-unreachable")
 
 
 def test_one_round_trip_bundle_and_shells_closed(full_lab: Lab) -> None:
@@ -66,7 +82,15 @@ def test_asked_kb_not_targeted(full_lab: Lab) -> None:
     """Asking for a KB no assignment targets reports not-targeted for that KB."""
     report = asyncio.run(check_host("lab-healthy", kbs=["KB9999999"]))
     assert report.findings[0].id == "not-targeted"
-    assert "KB9999999" in report.checks[2].detail
+    assert "KB9999999" in next(c.detail for c in report.checks if c.name == "Deployment policy")
+
+
+def test_asked_deployment_not_on_the_client(full_lab: Lab) -> None:
+    """A deployment unique ID with no CCM_UpdateCIAssignment on the client is not-targeted (defect 11)."""
+    report = asyncio.run(check_host("lab-healthy", deployments=["{16777245-0000-0000-0000-000000000001}"]))
+    assert report.findings[0].id == "not-targeted"
+    ok = asyncio.run(check_host("lab-healthy", deployments=["16777245-7a3b-4c5d-9e8f-0a1b2c3d4e5f"]))
+    assert ok.outcome == "healthy"
 
 
 def test_cli_checks_a_group(full_lab: Lab, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -81,3 +105,14 @@ def test_cli_checks_a_group(full_lab: Lab, tmp_path, monkeypatch, capsys) -> Non
     assert [r["host"] for r in reports] == ["lab-healthy", "lab-dual-scan"]
     assert main(["check", "group:nope"]) == 2
     assert "no host group named 'nope'" in capsys.readouterr().err
+
+
+def test_fleet_summary_names_hosts_that_cannot_be_checked(full_lab: Lab) -> None:
+    """In a many-host summary a PS 2.0 host counts as 'cannot check', not as unreachable or healthy."""
+    from bot.views import check_summary_message, render_text  # noqa: PLC0415
+
+    reports = asyncio.run(check_hosts(["lab-healthy", "lab-powershell-2"], deadline_s=10))
+    text = render_text(check_summary_message(reports, "en"))
+    assert "cannot check ×1" in text
+    line = next(line for line in text.splitlines() if "lab-powershell-2" in line)
+    assert "⛔" in line and "✅" not in line

@@ -12,6 +12,15 @@ from probes.check import check_host
 DEADLINE = 3.0
 
 
+@pytest.fixture(autouse=True)
+def invalid_domain_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A default credential scoped to the RFC 6761 `.invalid` domain, so its hosts get as far as DNS."""
+    monkeypatch.setenv("CMBOT_WINRM_USER", "LAB\\nobody")
+    monkeypatch.setenv("CMBOT_WINRM_PASSWORD", "not-used-pw-1")
+    monkeypatch.setenv("CMBOT_WINRM_DOMAINS", "invalid")
+    monkeypatch.setenv("CMBOT_WINRM_ALLOW_NTLM", "1")
+
+
 @pytest.mark.parametrize(
     ("host", "reason"),
     [

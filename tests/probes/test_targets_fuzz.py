@@ -2,10 +2,11 @@
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from probes.targets import BadHostName, validate_host
+from probes.targets import BadHostName, is_ip_literal, url_host, validate_host
 
 SAFE = re.compile(r"^[a-z0-9.:-]+$")
 
@@ -21,3 +22,58 @@ def test_validate_host_on_any_text(text: str) -> None:
     else:
         assert SAFE.match(name), name
         assert not name.startswith("-")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_normal_form_is_a_fixed_point(text: str) -> None:
+    """What validate_host returns is already normal: validating it again gives the same name."""
+    try:
+        name = validate_host(text)
+    except BadHostName:
+        return
+    assert validate_host(name) == name
+    assert name == name.lower() and not name.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("PC-1.Corp.Example.COM.", "pc-1.corp.example.com"),
+        ("0x7f000001", "127.0.0.1"),
+        ("127.1", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("127.0.0.0x1", "127.0.0.1"),
+        ("0xa9fea9fe", "169.254.169.254"),
+        ("2130706433", "127.0.0.1"),
+        ('"127.0.0.1 "', "127.0.0.1"),
+        ('"::1 "', "::1"),
+        ("[::1]", "::1"),
+        ("::FFFF:127.0.0.1", "127.0.0.1"),
+        ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+    ],
+)
+def test_aliases_normalize_to_one_name(text: str, normal: str) -> None:
+    """V3: every spelling of an address (inet_aton forms, quoted, bracketed) becomes the canonical one,
+    so the policy, the credential scope and the host lock all see the same name."""
+    assert validate_host(text) == normal
+    assert is_ip_literal(normal) == (normal[0].isdigit() or ":" in normal)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["pc-1\n.evil.com", "pc-1\n", "lab-healthy\nx", "fe80::1%eth0", "[fe80::1%25eth0]", "1.2.3.4.5", "pc.0x"],
+)
+def test_newlines_scoped_and_malformed_addresses_are_refused(text: str) -> None:
+    """V12: a newline inside a name, a scoped IPv6 address or a malformed IP literal is refused."""
+    if text == "pc-1\n":  # trailing whitespace is stripped like spaces; the name itself is fine
+        assert validate_host(text) == "pc-1"
+        return
+    with pytest.raises(BadHostName):
+        validate_host(text)
+
+
+def test_ipv6_literals_get_brackets_in_urls() -> None:
+    """V12: an IPv6 literal goes into the endpoint URL in brackets (RFC 3986 3.2.2)."""
+    assert url_host("::1") == "[::1]"
+    assert url_host("pc-1.corp.example.com") == "pc-1.corp.example.com"

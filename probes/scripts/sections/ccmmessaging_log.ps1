@@ -1,5 +1,5 @@
 # Source: seed article 1 - CcmMessaging.log "[CCMHTTP] ERROR: URL=..., Text=<symbol>" lines.
 try {
     $path = Join-Path $CcmLogs 'CcmMessaging.log'
-    $r.ccmmessaging_log = [ordered]@{ path = $path; lines = @(Get-RecentLines $path '\[CCMHTTP\] ERROR') }
-} catch { $r.errors.ccmmessaging_log = $_.Exception.Message }
+    Out-Section 'ccmmessaging_log' ([ordered]@{ path = $path; exists = (Test-Path -LiteralPath $path); lines = @(Get-LogLines $path '\[CCMHTTP\] ERROR') })
+} catch { Out-Failure 'ccmmessaging_log' $_ }

@@ -1,5 +1,6 @@
-# Source: Win32_LogicalDisk free space on the system drive (ConfigMgr Client Health: < 10 % free).
+# Source: Win32_LogicalDisk Size/FreeSpace in bytes on the system drive (learn.microsoft.com win32-logicaldisk;
+# ConfigMgr Client Health: < 10 % free).
 try {
-    $d = Get-CimInstance -ClassName Win32_LogicalDisk -Filter "DeviceID='$env:SystemDrive'"
-    $r.disk = [ordered]@{ drive = $env:SystemDrive; size_gb = [math]::Round($d.Size / 1073741824, 1); free_gb = [math]::Round($d.FreeSpace / 1073741824, 1) }
-} catch { $r.errors.disk = $_.Exception.Message }
+    $d = Get-Cim 'root/cimv2' 'Win32_LogicalDisk' ("DeviceID='" + $env:SystemDrive + "'") | Select-Object -First 1
+    Out-Section 'disk' ([ordered]@{ drive = [string]$env:SystemDrive; size_bytes = [string]$d.Size; free_bytes = [string]$d.FreeSpace })
+} catch { Out-Failure 'disk' $_ }

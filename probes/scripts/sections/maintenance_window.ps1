@@ -1,9 +1,8 @@
-# Source: seed article 1 (maximum run time vs maintenance windows); CCM_ServiceWindow in
-# root\ccm\Policy\Machine\ActualConfig; CCM_SoftwareUpdate.MaxExecutionTime (seconds) in root\ccm\ClientSDK.
+# Source: CCM_ServiceWindow in root\ccm\ClientSDK - upcoming windows with Type (1 all deployments, 4 software
+# updates, ...) and Duration in seconds (memdocs .../clients/sdk/ccm_servicewindow-client-wmi-class.md). The
+# ActualConfig policy class of the same name has no Duration (rzander/sccmclictrlib Policy.cs; defect 8).
 try {
-    $w = Get-CimInstance -Namespace 'root/ccm/Policy/Machine/ActualConfig' -ClassName CCM_ServiceWindow -ErrorAction SilentlyContinue
-    $max = (Get-CimInstance -Namespace 'root/ccm/ClientSDK' -ClassName CCM_SoftwareUpdate -ErrorAction SilentlyContinue |
-        Measure-Object -Property MaxExecutionTime -Maximum).Maximum
-    $r.maintenance_window = [ordered]@{ max_execution_minutes = [int]($max / 60)
-        windows = @($w | Where-Object { $_.ServiceWindowType -ne 6 } | ForEach-Object { [ordered]@{ name = [string]$_.ServiceWindowID; duration_minutes = [int]($_.Duration / 60) } }) }
-} catch { $r.errors.maintenance_window = $_.Exception.Message }
+    $w = Get-Cim 'root/ccm/ClientSDK' 'CCM_ServiceWindow'
+    Out-Section 'maintenance_window' ([ordered]@{ windows = @($w | ForEach-Object {
+        [ordered]@{ id = [string]$_.ID; type = [int]$_.Type; start = (ConvertTo-IsoTime $_.StartTime); duration_s = [int]$_.Duration } }) })
+} catch { Out-Failure 'maintenance_window' $_ }

@@ -1,8 +1,9 @@
-# Source: seed article 1 (netsh winhttp show proxy); WinHTTP proxy settings in
-# HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections\WinHttpSettings.
+# Source: the WinHTTP default proxy that netsh winhttp show proxy prints is stored, language-neutral, in
+# HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections WinHttpSettings (REG_BINARY;
+# SupportArticles-docs windows-update-client-determines-proxy-server-connect.md; netsh output is localized).
 try {
-    $text = (netsh winhttp show proxy) -join "`n"
-    $proxy = if ($text -match 'Proxy Server\(s\)\s*:\s*(\S+)') { $Matches[1] } else { $null }
-    $bypass = if ($text -match 'Bypass List\s*:\s*(.+)') { @($Matches[1].Trim() -split ';') } else { @() }
-    $r.proxy = [ordered]@{ winhttp_proxy = $proxy; bypass = $bypass }
-} catch { $r.errors.proxy = $_.Exception.Message }
+    $blob = Get-RegValue 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' 'WinHttpSettings'
+    $b64 = $null
+    if ($blob) { $b64 = [Convert]::ToBase64String([byte[]]$blob) }
+    Out-Section 'proxy' ([ordered]@{ winhttp_settings = $b64 })
+} catch { Out-Failure 'proxy' $_ }

@@ -1,7 +1,9 @@
 # Source: learn.microsoft.com client-health-checks (wuauserv start type automatic or manual); seed
-# article 2 (sc config wuauserv type= own: own svchost); HKLM\SYSTEM\CurrentControlSet\Services\wuauserv Type.
+# article 2 (sc config wuauserv type= own: own svchost); HKLM\SYSTEM\CurrentControlSet\Services\wuauserv Start, Type.
 try {
-    $svc = Get-Service -Name wuauserv
-    $type = (Get-ItemProperty 'HKLM:\SYSTEM\CurrentControlSet\Services\wuauserv').Type
-    $r.wua_service = [ordered]@{ status = [string]$svc.Status; start_type = [string]$svc.StartType; own_process = ($type -eq 16) }
-} catch { $r.errors.wua_service = $_.Exception.Message }
+    $svc = @(Get-Service | Where-Object { $_.Name -eq 'wuauserv' })
+    $status = 'Missing'
+    if ($svc.Count -gt 0) { $status = [string]$svc[0].Status }
+    $k = 'HKLM:\SYSTEM\CurrentControlSet\Services\wuauserv'
+    Out-Section 'wua_service' ([ordered]@{ status = $status; start = (Get-RegValue $k 'Start'); service_type = (Get-RegValue $k 'Type') })
+} catch { Out-Failure 'wua_service' $_ }

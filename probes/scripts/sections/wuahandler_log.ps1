@@ -1,5 +1,7 @@
-# Source: seed article 1 - WUAHandler.log "OnSearchComplete - Failed to end search job. Error = 0x..." lines.
+# Source: seed article 1 - WUAHandler.log "OnSearchComplete - Failed to end search job. Error = 0x..." lines;
+# a later "Async searching completed." (the scan is complete) supersedes them (SupportArticles-docs
+# track-software-update-compliance-assessment.md).
 try {
     $path = Join-Path $CcmLogs 'WUAHandler.log'
-    $r.wuahandler_log = [ordered]@{ path = $path; lines = @(Get-RecentLines $path 'Failed to end search job|Scan failed|overwritten by a higher authority') }
-} catch { $r.errors.wuahandler_log = $_.Exception.Message }
+    Out-Section 'wuahandler_log' ([ordered]@{ path = $path; exists = (Test-Path -LiteralPath $path); lines = @(Get-LogLines $path 'Failed to end search job|Scan failed|overwritten by a higher authority|Async searching completed') })
+} catch { Out-Failure 'wuahandler_log' $_ }

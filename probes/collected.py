@@ -1,0 +1,64 @@
+"""`cmbot collect` output given back: pasted, uploaded or read from a file, it gets the live check's answer.
+
+The standalone script (`probes.scripts.standalone_script`) prints the same marker lines the live check
+reads over WinRM, so the same decoder and diagnosis apply. Text without a `CMBOT-HOST` line is not
+collect output, and the caller explains it as log text. The top level (CLI, Slack handlers) calls
+this; knowledge/ never imports probes/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from knowledge.explain import explain
+from knowledge.findings import Explanation, Lang
+from probes.check import report_from_output
+from probes.facts import HostInfo
+from probes.output import parse_output
+from probes.report import HostReport
+
+_HOST_LINE = re.compile(r"^\ufeff?\s*CMBOT-HOST ps=", re.MULTILINE)
+STATUS_MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "error": "❔", "skipped": "➖"}
+
+
+def _text(data: str | bytes) -> str:
+    if isinstance(data, str):
+        return data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Out-File / > in Windows PowerShell 5.1 writes UTF-16
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def is_collected(data: str | bytes) -> bool:
+    return bool(_HOST_LINE.search(_text(data)[:1_000_000]))
+
+
+def collected_report(
+    data: str | bytes, *, kbs: Sequence[str] = (), deployments: Sequence[str] = (), lang: Lang = "en"
+) -> HostReport | None:
+    """The report the live check would give for this collect output, or None when it is not one."""
+    text = _text(data)
+    if not is_collected(text):
+        return None
+    output = parse_output(text)
+    host = HostInfo.model_validate(output.sections["host"]) if "host" in output.sections else None
+    name = (host.computer if host else None) or "collected output"
+    asked = list(kbs) or (host.kbs if host else [])
+    asked_deployments = list(deployments) or (host.deployments if host else [])
+    return report_from_output(name, output, kbs=asked, deployments=asked_deployments, lang=lang)
+
+
+def report_explanation(report: HostReport) -> Explanation:
+    """A host report in the shape `cmbot explain` and the Slack explain replies print."""
+    notices = [f"{report.host}: {report.verdict}"]
+    notices += [f"{STATUS_MARKS[i.status]} {i.name}: {i.detail}" for i in report.checks if i.status != "ok"]
+    return Explanation(findings=report.findings, notices=notices)
+
+
+def explain_any(data: str | bytes, *, lang: Lang = "en", source: str | None = None) -> Explanation:
+    """Collect output gets the live check's diagnosis; anything else is explained as codes and logs."""
+    report = collected_report(data, lang=lang)
+    if report is not None:
+        return report_explanation(report)
+    return explain(data, lang=lang, source=source)
