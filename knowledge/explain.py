@@ -214,9 +214,9 @@ def _lines_of(kb: Knowledge, document: _Document, counter: _LineFilter) -> Itera
     if kb.prefilter is None or len(document.text) < PREFILTER_MIN_CHARS:
         yield from parse_lines(document.text, file=document.name)
         return
-    records, long_lines = candidate_lines(kb.prefilter, document.text, file=document.name)
-    counter.raw_long_lines += long_lines
-    yield from records
+    candidates = candidate_lines(kb.prefilter, document.text, file=document.name)
+    yield from candidates.records()
+    counter.raw_long_lines += candidates.long_lines
 
 
 def _explain_documents(
