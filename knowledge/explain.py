@@ -36,6 +36,7 @@ LOOKUP_MAX_CHARS = 300
 MAX_CODE_SCAN_CHARS = 1024 * 1024
 """Codes are looked for in the whole input up to 1 MB; beyond, in its error and warning lines (up to 1 MB)."""
 """Input up to this size is a lookup (typed or pasted words), where any entry symbol names its entry."""
+MAX_MESSAGES = 20_000
 LOOKUP_MAX_WORDS = 8
 """A lookup is a few words: `0x80244022`, `what is 0x80070422?`, `scan fails with 0x80244007`."""
 CODE_ONLY_FACTOR = 0.6
@@ -194,10 +195,14 @@ class _LineFilter:
         self.raw_long_lines = 0
         self.flagged: list[str] = []
         self._flagged_chars = 0
+        self.messages: list[str] = []
+        """Each record's message (no CMTrace attributes): where a small input's codes are looked for."""
 
     def watch(self, lines: Iterable[LogLine]) -> Iterator[LogLine]:
         for line in lines:
             text = line.text
+            if len(self.messages) < MAX_MESSAGES:
+                self.messages.append(text[:MATCH_LINE_CHARS])
             if len(text) > MATCH_LINE_CHARS:
                 self.long_lines += 1
                 text = text[:MATCH_LINE_CHARS]
@@ -247,8 +252,14 @@ def _explain_documents(
     ]
     lookup = _is_lookup(documents)
     symbols = _symbols(kb, documents) if lookup else []
-    whole = sum(len(document.text) for document in documents) <= MAX_CODE_SCAN_CHARS
-    code_texts = [document.text for document in documents] if whole else ["\n".join(counter.flagged)]
+    size = sum(len(document.text) for document in documents)
+    parsed_whole = kb.prefilter is None or all(len(d.text) < PREFILTER_MIN_CHARS for d in documents)
+    if size <= MAX_CODE_SCAN_CHARS and parsed_whole and len(counter.messages) < MAX_MESSAGES:
+        code_texts = counter.messages  # the messages alone: no time or thread attributes to search
+    elif size <= MAX_CODE_SCAN_CHARS:
+        code_texts = [document.text for document in documents]
+    else:
+        code_texts = ["\n".join(counter.flagged)]
     codes = _codes(kb, code_texts, symbols, lang)
     found = {finding.id for finding in findings}
     for entry, evidence in _entries_named_by_codes(kb, codes, symbols, lookup=lookup):
