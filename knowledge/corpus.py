@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from knowledge.causes import CAUSE_IDS
 from knowledge.datafile import field_problems, read_yaml
 from knowledge.findings import Explanation, Lang
 
@@ -55,7 +56,7 @@ class Case(BaseModel):
 
 def load_corpus(directory: Path = CORPUS_DIR, known_causes: Iterable[str] = ()) -> list[Case]:
     """Every case under `directory`; CorpusError lists every broken file with its field."""
-    allowed = set(known_causes) | readme_causes(directory)
+    allowed = set(known_causes) | set(CAUSE_IDS) | readme_causes(directory)
     cases: list[Case] = []
     problems: list[str] = []
     seen: dict[str, Path] = {}

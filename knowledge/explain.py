@@ -36,6 +36,7 @@ LOOKUP_MAX_CHARS = 300
 MAX_CODE_SCAN_CHARS = 1024 * 1024
 """Codes are looked for in the whole input up to 1 MB; beyond, in its error and warning lines (up to 1 MB)."""
 """Input up to this size is a lookup (typed or pasted words), where any entry symbol names its entry."""
+MAX_MESSAGES = 20_000
 LOOKUP_MAX_WORDS = 8
 """A lookup is a few words: `0x80244022`, `what is 0x80070422?`, `scan fails with 0x80244007`."""
 CODE_ONLY_FACTOR = 0.6
@@ -194,10 +195,14 @@ class _LineFilter:
         self.raw_long_lines = 0
         self.flagged: list[str] = []
         self._flagged_chars = 0
+        self.messages: list[str] = []
+        """Each record's message (no CMTrace attributes): where a small input's codes are looked for."""
 
     def watch(self, lines: Iterable[LogLine]) -> Iterator[LogLine]:
         for line in lines:
             text = line.text
+            if len(self.messages) < MAX_MESSAGES:
+                self.messages.append(text[:MATCH_LINE_CHARS])
             if len(text) > MATCH_LINE_CHARS:
                 self.long_lines += 1
                 text = text[:MATCH_LINE_CHARS]
@@ -214,9 +219,9 @@ def _lines_of(kb: Knowledge, document: _Document, counter: _LineFilter) -> Itera
     if kb.prefilter is None or len(document.text) < PREFILTER_MIN_CHARS:
         yield from parse_lines(document.text, file=document.name)
         return
-    records, long_lines = candidate_lines(kb.prefilter, document.text, file=document.name)
-    counter.raw_long_lines += long_lines
-    yield from records
+    candidates = candidate_lines(kb.prefilter, document.text, file=document.name)
+    yield from candidates.records()
+    counter.raw_long_lines += candidates.long_lines
 
 
 def _explain_documents(
@@ -245,12 +250,18 @@ def _explain_documents(
         for cause in scan.causes
         if (entry := kb.base.get(cause.entry_id)) is not None
     ]
-    symbols = _symbols(kb, documents, lang)
-    whole = sum(len(document.text) for document in documents) <= MAX_CODE_SCAN_CHARS
-    code_texts = [document.text for document in documents] if whole else ["\n".join(counter.flagged)]
+    lookup = _is_lookup(documents)
+    symbols = _symbols(kb, documents) if lookup else []
+    size = sum(len(document.text) for document in documents)
+    parsed_whole = kb.prefilter is None or all(len(d.text) < PREFILTER_MIN_CHARS for d in documents)
+    if size <= MAX_CODE_SCAN_CHARS and parsed_whole and len(counter.messages) < MAX_MESSAGES:
+        code_texts = counter.messages  # the messages alone: no time or thread attributes to search
+    elif size <= MAX_CODE_SCAN_CHARS:
+        code_texts = [document.text for document in documents]
+    else:
+        code_texts = ["\n".join(counter.flagged)]
     codes = _codes(kb, code_texts, symbols, lang)
     found = {finding.id for finding in findings}
-    lookup = _is_lookup(documents)
     for entry, evidence in _entries_named_by_codes(kb, codes, symbols, lookup=lookup):
         if entry.id not in found:
             found.add(entry.id)
@@ -258,24 +269,17 @@ def _explain_documents(
     return Explanation(findings=findings, codes=codes, notices=notices)
 
 
-def _symbols(kb: Knowledge, documents: list[_Document], lang: Lang) -> list[str]:
-    """The knowledge base's symbolic names in the text, in order, once each.
+def _symbols(kb: Knowledge, documents: list[_Document]) -> list[str]:
+    """The knowledge base's symbolic names in a lookup, in order, once each.
 
-    In a short lookup (a few words typed or pasted) every entry symbol counts. In longer text only
-    symbols that name an error code do: a log full of `CcmExec` or `ccmcache` is not evidence.
+    Only a lookup (a few words typed or pasted) is searched for entry symbols; in longer text an
+    error symbol (`ERROR_WINHTTP_TIMEOUT`, `CCM_E_...`) is found by find_codes as the code it names,
+    and a log full of `CcmExec` or `ccmcache` is not evidence.
     """
     if kb.symbols is None:
         return []
-    size = sum(len(document.text) for document in documents)
-    if size > MAX_CODE_SCAN_CHARS:
-        return []  # error symbols in large logs come from find_codes over the error/warning lines
     found = (match.group(0) for document in documents for match in kb.symbols.finditer(document.text))
-    names = [
-        name
-        for name in dict.fromkeys(found)
-        if size <= LOOKUP_MAX_CHARS or lookup_symbol(name, lang=lang) is not None
-    ]
-    return names[:MAX_CODES]
+    return list(dict.fromkeys(found))[:MAX_CODES]
 
 
 def _causes_of(kb: Knowledge, info: CodeInfo) -> list[str]:

@@ -34,6 +34,7 @@ EngineName = Literal["auto", "hyperscan", "alternation", "re"]
 MATCH_LINE_CHARS = 8 * 1024
 """Only the first 8 KB of a line are matched; a 1 MB line costs no more than an 8 KB one."""
 BATCH_LINES = 4096
+BATCH_CHARS = 1024 * 1024
 MAX_GROUPS_PER_CAUSE = 64
 MAX_EVIDENCE = 5
 EVIDENCE_CHARS = 1000
@@ -265,12 +266,16 @@ def _match_text(line: LogLine) -> str:
 
 
 def _batches(lines: Iterable[LogLine], size: int) -> Iterator[list[LogLine]]:
+    """Batches of at most `size` lines and about BATCH_CHARS characters, so the time budget is
+    checked at least every BATCH_CHARS of matched text however long the lines (V4/E5)."""
     batch: list[LogLine] = []
+    chars = 0
     for line in lines:
         batch.append(line)
-        if len(batch) >= size:
+        chars += min(len(line.text), MATCH_LINE_CHARS)
+        if len(batch) >= size or chars >= BATCH_CHARS:
             yield batch
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield batch
 

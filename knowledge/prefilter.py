@@ -9,6 +9,7 @@ message, so nothing the matcher would find is skipped; the matcher still confirm
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ _FLAG_WORDS = rb"error|warning|fail|type=\"[23]\""
 _FLAG_ID = 1_000_000
 _OPEN, _CLOSE = "<![LOG[", "]LOG]!>"
 _MAX_RECORD_LINES = 400
+_LONG_LINE = 8 * 1024
 
 
 class RawPrefilter:
@@ -74,41 +76,85 @@ class RawPrefilter:
         return lines
 
 
-def _record_range(lines: list[str], index: int) -> tuple[int, int]:
-    """The physical lines [first, last] of the record holding line `index`."""
-    line = lines[index]
+class Candidates:
+    """The parsed records of a large document's hit lines, streamed.
+
+    The document is walked line by line (never split into a list: a 100 MB log would be half a
+    million strings, security review E12); only the last _MAX_RECORD_LINES lines are kept, to find
+    the start of a multi-line CMTrace record. `long_lines` counts the raw lines over 8 KB seen so
+    far; read it after the records are consumed.
+    """
+
+    def __init__(self, prefilter: RawPrefilter, text: str, *, file: str | None) -> None:
+        self._text = text
+        self._file = file
+        self._hits = prefilter.hit_lines(text.encode("utf-8", "replace"))
+        self.long_lines = 0
+
+    def _physical(self) -> Iterator[str]:
+        text, start, size = self._text, 0, len(self._text)
+        while start <= size:
+            end = text.find("\n", start)
+            if end < 0:
+                end = size
+            line = text[start:end]
+            if len(line) > _LONG_LINE:
+                self.long_lines += 1
+            yield line
+            start = end + 1
+
+    def records(self) -> Iterator[LogLine]:
+        hits = iter(self._hits)
+        target = next(hits, None)
+        recent: deque[str] = deque(maxlen=_MAX_RECORD_LINES)
+        lines = self._physical()
+        index = -1
+        for line in lines:
+            index += 1
+            if target is None:
+                for _ in lines:  # count the long lines of the rest
+                    pass
+                return
+            if index < target:
+                recent.append(line)
+                continue
+            first, block = _record_block(line, recent, lines)
+            recent.extend(block[first:])
+            for parsed in parse_lines("\n".join(block), file=self._file):
+                yield dataclasses.replace(parsed, line=parsed.line + index - first)
+            index += len(block) - 1 - first
+            while target is not None and target <= index:
+                target = next(hits, None)
+
+
+def _record_block(line: str, recent: deque[str], rest: Iterator[str]) -> tuple[int, list[str]]:
+    """The physical lines of the record holding `line`: (how many precede it, the lines).
+
+    Lines after `line` are taken from `rest` (so the caller's walk skips them).
+    """
     if _OPEN in line and _CLOSE in line:
-        return index, index
-    first = index
+        return 0, [line]
+    before: list[str] = []
     if _OPEN not in line:
-        for back in range(index - 1, max(-1, index - _MAX_RECORD_LINES), -1):
-            if _CLOSE in lines[back]:
-                return index, index
-            if _OPEN in lines[back]:
-                first = back
+        for back in reversed(recent):
+            if _CLOSE in back:
+                return 0, [line]
+            before.append(back)
+            if _OPEN in back:
                 break
         else:
-            return index, index
-    for forward in range(index, min(len(lines), first + _MAX_RECORD_LINES)):
-        if _CLOSE in lines[forward]:
-            return first, forward
-    return index, index
+            return 0, [line]
+        before.reverse()
+    block = [*before, line]
+    if _CLOSE in line:
+        return len(before), block
+    for forward in rest:
+        block.append(forward)
+        if _CLOSE in forward or len(block) >= _MAX_RECORD_LINES:
+            break
+    return len(before), block
 
 
-def candidate_lines(prefilter: RawPrefilter, text: str, *, file: str | None) -> tuple[Iterator[LogLine], int]:
-    """Parsed records of the hit lines, in order, and the count of raw lines over 8 KB."""
-    physical = text.split("\n")
-    long_lines = sum(1 for line in physical if len(line) > 8 * 1024)
-    hits = prefilter.hit_lines(text.encode("utf-8", "replace"))
-
-    def records() -> Iterator[LogLine]:
-        done = -1
-        for index in hits:
-            if index <= done:
-                continue
-            first, last = _record_range(physical, index)
-            done = last
-            for parsed in parse_lines("\n".join(physical[first : last + 1]), file=file):
-                yield dataclasses.replace(parsed, line=parsed.line + first)
-
-    return records(), long_lines
+def candidate_lines(prefilter: RawPrefilter, text: str, *, file: str | None) -> Candidates:
+    """The streamed candidate records of `text`; see Candidates."""
+    return Candidates(prefilter, text, file=file)

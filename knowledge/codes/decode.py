@@ -33,6 +33,7 @@ FACILITIES: Final[dict[int, str]] = {
 }
 _WIN32_FACILITY = 7
 _UNSIGNED_FACILITIES = frozenset({7, 36, 2000})
+_WU_SUCCESS_FACILITY = 0x0024
 MAX_LINE_CHARS = 8 * 1024
 """Codes are looked for in the first 8 KB of each line."""
 _MAX_WIN32 = 0xFFFF
@@ -44,9 +45,8 @@ _SIGNED = r"(?<![\w.-])(?P<signed>-[12]\d{9})(?!\w|\.\d)"
 _UNSIGNED = r"(?<![\w.-])(?P<unsigned>[234]\d{9})(?!\w|\.\d)"
 # Possessive `\s*+` and one optional separator: no two quantifiers compete for the same
 # whitespace, so a keyword followed by 40,000 blanks costs one pass (security review V4/E1).
-_KEYWORD_DEC = (
-    r"(?i:\b(?:error|code|hr|result|exit code)\b\s*+(?:[:=#]\s*+)?)(?P<dec>\d{1,10})(?![0-9A-Za-z.])"
-)
+_KEYWORD = r"(?i:(?:\b(?:error|code|hr|result|exit code)\b|コード)\s*+(?:[:=#]\s*+)?)"
+_KEYWORD_DEC = _KEYWORD + r"(?P<dec>\d{1,10})(?![0-9A-Za-z.])"
 _SYMBOL = r"(?<![A-Za-z0-9_])(?P<sym>[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?![A-Za-z0-9_])"
 _CODE_IN_TEXT = re.compile(
     "|".join((_HEX_PREFIXED, _HEX_AFTER_HR, _HEX_BARE, _SIGNED, _UNSIGNED, _KEYWORD_DEC, _SYMBOL))
@@ -183,7 +183,9 @@ def _lines(text: str) -> Iterator[str]:
 def _info_for(match: re.Match[str], lang: Lang) -> CodeInfo | None:
     if hex_digits := match.group("hex") or match.group("hr") or match.group("bare"):
         value = int(hex_digits, 16)
-        return decode_value(value, lang=lang) if value & 0x80000000 else None
+        if value & 0x80000000 or (match.group("hex") and value >> 16 == _WU_SUCCESS_FACILITY):
+            return decode_value(value, lang=lang)  # errors, and WU_S_* written 0x0024xxxx
+        return None
     if signed := match.group("signed"):
         value = int(signed)
         return decode_value(value, lang=lang) if value >= -0x80000000 else None

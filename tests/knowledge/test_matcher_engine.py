@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from knowledge.loader import load_entries
 from knowledge.logreader import LogLine, parse_lines
-from knowledge.matcher import MATCH_LINE_CHARS, Matcher
+from knowledge.matcher import BATCH_CHARS, MATCH_LINE_CHARS, Matcher
 from knowledge.models import Entry
 
 ENGINES = ("hyperscan", "alternation", "re")
@@ -202,3 +204,12 @@ def test_auto_falls_back_to_re_without_hyperscan(monkeypatch: pytest.MonkeyPatch
     assert fallback.match_texts(LINES) == BUILT["hyperscan"].match_texts(LINES)
     with pytest.raises(RuntimeError, match="hyperscan engine requested but unavailable"):
         Matcher(ENTRIES, "hyperscan")
+
+
+def test_v4_e5_budget_is_checked_within_long_lines() -> None:
+    """V4/E5: 8 KB lines are matched in batches of about 1 MB, so an expired budget stops the scan early."""
+    matcher = Matcher(load_entries())
+    lines = (LogLine(text="Scan error " + " " * 8192, line=n) for n in range(1, 4001))
+    result = matcher.scan(lines, deadline=time.monotonic() - 1)
+    assert not result.complete
+    assert result.lines <= BATCH_CHARS // 8192 + 1

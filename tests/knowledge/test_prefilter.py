@@ -1,8 +1,10 @@
 """The raw prefilter changes speed, not answers: a large log explains the same with or without it."""
 
-from knowledge.explain import build_knowledge, explain_with
+import pytest
+
+from knowledge.explain import build_knowledge, explain_with, knowledge
 from knowledge.loader import load_entries
-from knowledge.prefilter import PREFILTER_MIN_CHARS
+from knowledge.prefilter import PREFILTER_MIN_CHARS, candidate_lines
 
 NOISE = (
     '<![LOG[Successfully completed scan.]LOG]!><time="03:15:{s:02d}.000-540" date="11-20-2026" '
@@ -58,3 +60,25 @@ def test_prefilter_gives_the_same_explanation() -> None:
         ]
     assert [c.code for c in a.codes] == [c.code for c in b.codes]
     assert "0x80070005" in [c.code for c in a.codes]
+
+
+def test_e12_candidates_stream_multiline_records() -> None:
+    """E12: records are found while walking the text; a multi-line record after another is whole."""
+    prefilter = knowledge().prefilter
+    if prefilter is None:
+        pytest.skip("hyperscan is not installed")
+    filler = "\n".join(f"noise line {i}" for i in range(500))
+    text = (
+        filler
+        + '\n<![LOG[first\nScan failed with error = 0x80244022.]LOG]!><time="1:00:00.000+000" '
+        + 'date="01-01-2026" component="WUAHandler" context="" type="3" thread="1" file="x">\n'
+        + "tail\n<![LOG[second\nstill second Scan failed with error = 0x80072ee2.]LOG]!>"
+        + '<time="1:00:01.000+000" date="01-01-2026" component="WUAHandler" context="" type="3" thread="1" file="x">\n'
+        + "x" * 9000
+        + "\n"
+    )
+    candidates = candidate_lines(prefilter, text, file="WUAHandler.log")
+    records = list(candidates.records())
+    assert [r.line for r in records] == [501, 504]
+    assert records[0].text.startswith("first") and records[1].text.startswith("second")
+    assert candidates.long_lines == 1
