@@ -52,7 +52,7 @@ async def test_a_500_host_group_is_answered_through_the_queue(
                     request_id=uuid.uuid4().hex, hosts=hosts, user_id="U1", channel_id="C1", message_ts="1.1"
                 )
             )
-            done = f"{GROUP_HOSTS}/{GROUP_HOSTS} hosts checked"
+            done = f"{GROUP_HOSTS}/{GROUP_HOSTS} "  # the fleet summary: one cluster of every host
             await _until(
                 slack, lambda: any(str(u["text"]).startswith(done) for u in slack.of("chat.update")), 120
             )
