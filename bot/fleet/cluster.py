@@ -70,7 +70,8 @@ class Cluster:
 
     kind: ClusterKind
     cause: str
-    """A cause ID; for `unreachable` a `probes.runner` reason key; for `not_checked` `not-checked`."""
+    """A cause ID; for `unreachable` a `probes.runner` reason key; for `not_checked` `not-checked`
+    (its `title` is then why, as the check said it)."""
     title: str
     hosts: tuple[str, ...]
     lead: SharedFact | None = None
@@ -223,13 +224,14 @@ def _summarize(pairs: Sequence[tuple[HostReport, HostRow]], total: int | None) -
     checked_rows = [row for report, row in pairs if report.reachable]
     by_cause: dict[str, list[tuple[HostReport, HostRow]]] = {}
     by_reason: dict[str, list[HostRow]] = {}
-    not_checked: list[HostRow] = []
+    not_checked: dict[str, list[HostRow]] = {}
     healthy: list[str] = []
     for report, row in pairs:
         if report.outcome == "healthy":
             healthy.append(report.host)
         elif report.outcome == "not_checked":
-            not_checked.append(row)
+            reason = report.verdict.removeprefix("not checked:").strip() or report.verdict
+            not_checked.setdefault(reason, []).append(row)
         elif report.outcome == "unreachable":
             by_reason.setdefault(unreachable_reason(report), []).append(row)
         else:
@@ -240,15 +242,10 @@ def _summarize(pairs: Sequence[tuple[HostReport, HostRow]], total: int | None) -
         Cluster(kind="unreachable", cause=reason, title=reason, hosts=tuple(r.host for r in rows))
         for reason, rows in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
-    if not_checked:
-        unreachable.append(
-            Cluster(
-                kind="not_checked",
-                cause="not-checked",
-                title="not-checked",
-                hosts=tuple(r.host for r in not_checked),
-            )
-        )
+    unreachable.extend(
+        Cluster(kind="not_checked", cause="not-checked", title=reason, hosts=tuple(r.host for r in rows))
+        for reason, rows in sorted(not_checked.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    )
     return FleetSummary(
         total=total if total is not None else len(reports),
         checked=len(reports),

@@ -26,7 +26,7 @@ _L: dict[Lang, dict[str, str]] = {
         "shared": "shared",
         "healthy": "{n}/{total} healthy",
         "unreachable": "{ratio} unreachable: {reason}",
-        "not_checked": "{ratio} not checked (see the thread)",
+        "not_checked": "{ratio} not checked: {reason}",
         "generic": "{ratio}: {title}",
         "generic_lead": "{ratio}: {title}, all with {key} {value}",
         "short_unreachable": "unreachable ({reason})",
@@ -45,7 +45,7 @@ _L: dict[Lang, dict[str, str]] = {
         "shared": "共通",
         "healthy": "{n}/{total} 台が正常",
         "unreachable": "{ratio}に接続できません: {reason}",
-        "not_checked": "{ratio}はチェックしていません (スレッドを参照)",
+        "not_checked": "{ratio}はチェックしていません: {reason}",
         "generic": "{ratio}: {title}",
         "generic_lead": "{ratio}: {title} (すべて {key} {value})",
         "short_unreachable": "接続不可 ({reason})",
@@ -199,7 +199,7 @@ def denominator(cluster: Cluster, summary: FleetSummary, lang: Lang) -> str:
         reason = REASONS[lang].get(cluster.cause, REASONS[lang]["other"])
         return labels["unreachable"].format(ratio=ratio, reason=reason)
     if cluster.kind == "not_checked":
-        return labels["not_checked"].format(ratio=ratio)
+        return labels["not_checked"].format(ratio=ratio, reason=cut(cluster.title, 200))
     lead = cluster.lead
     template = _CAUSE_LINES.get(cluster.cause, {}).get(lang)
     if lead is None or template is None:
@@ -259,7 +259,7 @@ def fleet_summary_message(
 ) -> Message:
     """The final top message for many hosts: one section per cluster, biggest first."""
     labels = _L[lang]
-    text = headline(summary, lang)
+    text = escape(headline(summary, lang))  # the top-level text is mrkdwn too: escaped once
     blocks: list[Block] = [
         {
             "type": "section",
@@ -295,13 +295,13 @@ def fleet_summary_message(
 def fleet_progress_message(summary: FleetSummary, lang: Lang) -> Message:
     """While hosts finish: the count per cluster so far."""
     labels = _L[lang]
-    text = labels["progress"].format(done=summary.checked, total=summary.total)
+    text = escape(labels["progress"].format(done=summary.checked, total=summary.total))
     counts = [f"{MARKS[c.kind]} {escape(c.cause)} ×{len(c.hosts)}" for c in summary.clusters[:20]]
     if summary.healthy:
         counts.append(f"✅ ×{len(summary.healthy)}")
     body = " · ".join(counts) or "…"
     blocks: list[Block] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         {"type": "section", "text": {"type": "mrkdwn", "text": cut(body, 3000)}},
     ]
     return fit(Message(text=text, blocks=blocks))

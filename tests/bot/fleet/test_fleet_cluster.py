@@ -73,3 +73,22 @@ def test_adapter_tolerates_missing_and_future_fields() -> None:
         host="h", reachable=True, verdict="Healthy", facts={"update_status": {"last_scan": "nonsense"}}
     )
     assert timeline_of(bare).last_scan is None
+
+
+def test_not_checked_hosts_cluster_by_why() -> None:
+    """Hosts cmbot refused to check cluster by the reason the check gave, and the line says it."""
+    unknown = [
+        HostReport(
+            host=f"pc-{n}", reachable=False, verdict="not checked: not a known host: add it to the inventory"
+        )
+        for n in range(3)
+    ]
+    bad = HostReport(host="x y", reachable=False, verdict="not checked: 'x y' is not a valid host name")
+    summary = summarize([*unknown, bad])
+    assert [(c.kind, c.title, len(c.hosts)) for c in summary.clusters] == [
+        ("not_checked", "not a known host: add it to the inventory", 3),
+        ("not_checked", "'x y' is not a valid host name", 1),
+    ]
+    assert fleet_summary_message(summary, "en").text.startswith(
+        "3/4 not checked: not a known host: add it to the inventory"
+    )

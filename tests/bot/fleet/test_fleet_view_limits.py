@@ -87,4 +87,5 @@ def test_machine_text_is_escaped() -> None:
     message = fleet_summary_message(summarize([hostile, other]), "en")
     blocks = json.dumps(message.blocks)
     assert "<!channel>" not in blocks and "<https://evil" not in blocks
+    assert "<" not in message.text  # the top-level text is mrkdwn as well
     assert "&lt;https://evil.example|pc-2&gt;" in blocks
