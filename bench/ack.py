@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -75,6 +76,7 @@ async def main() -> None:
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": f"{slack_url}/api/",
             "CMBOT_CHECK_DEADLINE": "2",
+            "CMBOT_STATE_DIR": tempfile.mkdtemp(prefix="cmbot-bench-state-"),  # serve's own Redis data
         }
         env.pop("SLACK_APP_TOKEN", None)
         server = subprocess.Popen(

@@ -127,20 +127,23 @@ class ExplainPool:
         process.start()
         child.close()
         worker = _Worker(process, parent)
-        if not parent.poll(START_TIMEOUT_S) or parent.recv() != ("ready", None):
+        with self._lock:
+            self._busy.add(worker)  # so that close() stops a worker still starting, too
+        try:
+            ready = parent.poll(START_TIMEOUT_S) and parent.recv() == ("ready", None)
+        except (OSError, EOFError):
+            ready = False
+        with self._lock:
+            self._busy.discard(worker)
+        if not ready:
             worker.kill()
             raise OSError("the explain worker did not start")
         return worker
 
     def _replenish(self) -> None:
         """After a kill, start the replacement now, not on the next request."""
-        with contextlib.suppress(OSError, EOFError):
-            worker = self._spawn()
-            with self._lock:
-                if len(self._idle) < self.size and not self._closed:
-                    self._idle.append(worker)
-                    return
-            worker.kill()
+        with contextlib.suppress(OSError):
+            self.warm()
 
     def _take(self) -> _Worker:
         with self._lock:
@@ -167,15 +170,23 @@ class ExplainPool:
 
     def warm(self) -> None:
         """Start the workers now rather than on the first explanation."""
-        with self._lock:
-            while len(self._idle) < self.size and not self._closed:
-                self._idle.append(self._spawn())
+        while True:
+            with self._lock:
+                if len(self._idle) + len(self._busy) >= self.size or self._closed:
+                    return
+            worker = self._spawn()  # not under the lock: close() must be able to stop it
+            with self._lock:
+                if len(self._idle) < self.size and not self._closed:
+                    self._idle.append(worker)
+                    continue
+            worker.kill()
+            return
 
     def start_warming(self) -> None:
         """`warm` in the background, from the pool's own threads: a worker is started with
         PR_SET_PDEATHSIG, which Linux ties to the starting thread, so that thread must live
         as long as the pool (prctl(2))."""
-        self._waiters.submit(self.warm)
+        self._waiters.submit(self._replenish)
 
     def _run(self, job: tuple[Any, ...], wait_until: float) -> tuple[str, Any]:
         """In a waiter thread: a slot before `wait_until`, then a worker, the job and its

@@ -121,13 +121,20 @@ class EmbeddedRedis:
     def start(self) -> EmbeddedRedis:
         if self.directory is None:
             self.directory = self._owned = Path(tempfile.mkdtemp(prefix="cmbot-redis-"))
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.directory.chmod(0o700)
-        self._take_lock(self.directory)
-        self.password = _password(self.directory)
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.directory.chmod(0o700)
+            self._take_lock(self.directory)
+            self.password = _password(self.directory)
+            config = self.directory / CONFIG_FILE
+            _write_private(config, f"requirepass {self.password}\n")
+        except OSError as exc:
+            self.stop()
+            raise RedisUnavailable(
+                f"cannot keep the embedded Redis in {self.directory} ({type(exc).__name__}); "
+                "set CMBOT_STATE_DIR to a directory this user may write, or set REDIS_URL"
+            ) from None
         register_secret(self.password)
-        config = self.directory / CONFIG_FILE
-        _write_private(config, f"requirepass {self.password}\n")
         args = [
             _executable(),
             str(config),

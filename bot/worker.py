@@ -137,7 +137,15 @@ async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str
     return {"hosts": len(reports), "answered": True}
 
 
-FAILED_TEXT = "⚠️ The check failed inside cmbot ({reason}; ref {ref}); it was logged. Try again later."
+FAILED_TEXT: dict[Lang, str] = {
+    "en": "⚠️ The check failed inside cmbot ({reason}; ref {ref}); it was logged. Try again later.",
+    "ja": "⚠️ cmbot 内部でチェックが失敗しました ({reason}、参照 {ref})。ログに記録しました。"
+    "しばらくしてからもう一度お試しください。",
+}
+FAILED_REASON: dict[Lang, tuple[str, str]] = {
+    "en": ("it took too long", "it stopped with an error"),
+    "ja": ("時間がかかりすぎました", "エラーで停止しました"),
+}
 
 
 async def answer_failure(slack: AsyncWebClient, redis: Redis, job: Job) -> None:
@@ -151,8 +159,9 @@ async def answer_failure(slack: AsyncWebClient, redis: Redis, job: Job) -> None:
     final = FinalAnswer(redis, req.request_id, lease_ms=30_000)
     if not await final.claim():
         return
-    reason = "it took too long" if "TimeoutError" in (job.error or "") else "it stopped with an error"
-    text = FAILED_TEXT.format(reason=reason, ref=req.request_id[:8])
+    too_long, stopped = FAILED_REASON[req.lang]
+    reason = too_long if "TimeoutError" in (job.error or "") else stopped
+    text = FAILED_TEXT[req.lang].format(reason=reason, ref=req.request_id[:8])
     log.error("request %s failed for good (ref %s): %s", req.request_id, req.request_id[:8], job.status)
     try:
         if req.message_ts:

@@ -87,6 +87,8 @@ def _endpoint_for(host: str, entry: InventoryHost | None, credential: Credential
     """The inventory entry, or an endpoint on :5985 for a host a credential's scope covers: Kerberos
     when the bot has a ticket or keytab, else NTLM where that credential allows it."""
     if entry is not None:
+        if "auth" not in entry.model_fields_set and entry.auth == "ntlm" and kerberos_ready():
+            return entry.model_copy(update={"auth": "kerberos"})  # no auth written: Kerberos first
         return entry
     if kerberos_ready():
         auth = "kerberos"
@@ -186,20 +188,42 @@ def cannot_check_report(host: str, why: str, start: float | None = None) -> Host
     )
 
 
-def _powershell_blocker(output: BundleOutput) -> str | None:
+_BLOCKER_TEXT: dict[Lang, dict[str, str]] = {
+    "en": {
+        "old": "PowerShell {version} (install WMF 5.1): the checks need PowerShell 3.0 or later",
+        "clm": (
+            "PowerShell runs in {mode} (AppLocker/WDAC), where remote commands cannot run the checks: "
+            "save the `cmbot collect` script, sign or allow it in the policy, run it there and give its "
+            "output to cmbot explain"
+        ),
+    },
+    "ja": {
+        "old": (
+            "PowerShell {version} (WMF 5.1 をインストールしてください): "
+            "チェックには PowerShell 3.0 以降が必要です"
+        ),
+        "clm": (
+            "PowerShell が {mode} で動作しています (AppLocker/WDAC)。"
+            "リモート コマンドではチェックを実行できません。`cmbot collect` のスクリプトを保存し、"
+            "署名するかポリシーで許可してその端末で実行し、出力を cmbot explain に渡してください"
+        ),
+    },
+}
+
+
+def _powershell_blocker(output: BundleOutput, lang: Lang = "en") -> str | None:
     host = output.host
     if host is None:
         return None
+    text = _BLOCKER_TEXT[lang]
     if host.major < MIN_POWERSHELL:
         # Windows 7 SP1 / 2008 R2 ship WMF 2.0 (PowerShell-Docs windows-powershell/wmf-overview.md).
         version = ".".join(host.ps_version.split(".")[:2]) or "2.0"
-        return f"PowerShell {version} (install WMF 5.1): the checks need PowerShell 3.0 or later"
+        return text["old"].format(version=version)
     if host.language_mode != "FullLanguage":
-        # about_Language_Modes.md: method calls on non-core types are refused outside FullLanguage.
-        return (
-            f"PowerShell runs in {host.language_mode} (AppLocker/WDAC): allow the cmbot probe with a signed "
-            "script or a WDAC/AppLocker rule, or run `cmbot collect` as an administrator in FullLanguage"
-        )
+        # about_Language_Modes.md: under an enforced WDAC/AppLocker policy only allowed scripts run in
+        # FullLanguage; method calls on non-core types are refused in ConstrainedLanguage.
+        return text["clm"].format(mode=host.language_mode)
     return None
 
 
@@ -213,7 +237,7 @@ def report_from_output(
     stderr: str = "",
 ) -> HostReport:
     """Facts, checklist and verdict from what the bundle printed (live, or pasted from `cmbot collect`)."""
-    if blocker := _powershell_blocker(output):
+    if blocker := _powershell_blocker(output, lang):
         return cannot_check_report(host, blocker)
     errors = dict(output.errors)
     if not output.finished:

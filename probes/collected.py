@@ -19,6 +19,8 @@ from probes.output import parse_output
 from probes.report import HostReport
 
 _HOST_LINE = re.compile(r"^\ufeff?\s*CMBOT-HOST ps=", re.MULTILINE)
+MAX_COLLECTED_CHARS = 8 * 1024 * 1024
+"""A bundle's output is well under 1 MB; text beyond this is not read (a pasted file stays bounded)."""
 STATUS_MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "error": "❔", "skipped": "➖"}
 
 
@@ -31,16 +33,17 @@ def _text(data: str | bytes) -> str:
 
 
 def is_collected(data: str | bytes) -> bool:
-    return bool(_HOST_LINE.search(_text(data)[:1_000_000]))
+    """Whether the text carries the bootstrap's host line (looked for in its first megabyte)."""
+    return bool(_HOST_LINE.search(_text(data[:2_000_000])[:1_000_000]))
 
 
 def collected_report(
     data: str | bytes, *, kbs: Sequence[str] = (), deployments: Sequence[str] = (), lang: Lang = "en"
 ) -> HostReport | None:
     """The report the live check would give for this collect output, or None when it is not one."""
-    text = _text(data)
-    if not is_collected(text):
+    if not is_collected(data):
         return None
+    text = _text(data[: MAX_COLLECTED_CHARS * 2])[:MAX_COLLECTED_CHARS]
     output = parse_output(text)
     host = HostInfo.model_validate(output.sections["host"]) if "host" in output.sections else None
     name = (host.computer if host else None) or "collected output"

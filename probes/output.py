@@ -104,7 +104,7 @@ def parse_output(text: str) -> BundleOutput:
             name = match["name"]
             try:
                 value = _payload(match["data"])
-            except (binascii.Error, ValueError, UnicodeDecodeError):
+            except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):  # V6: deep JSON
                 out.errors[name] = SectionError(
                     kind="schema", message="the section's line was cut or garbled"
                 )

@@ -14,6 +14,7 @@ verified (pywinrm transports: diyan/pywinrm:winrm/transport.py).
 from __future__ import annotations
 
 import contextlib
+import math
 import socket
 import time
 from dataclasses import dataclass
@@ -90,7 +91,9 @@ class _WatchedTransport(Transport):
 def _protocol(host: InventoryHost, credential: Credential, watchdog: Watchdog) -> Protocol:
     remaining = max(1.0, watchdog.remaining())
     operation = max(1, min(20, int(remaining) - 1))
-    read = operation + max(1, min(10, int(remaining) - operation))
+    # The watchdog enforces the deadline; the per-read timeout only has to outlast it (and pywinrm
+    # requires it to exceed the operation timeout).
+    read = max(operation + 1, math.ceil(remaining) + 1)
     https = host.endpoint.startswith("https://")
     kwargs: dict[str, Any] = {}
     if host.auth in ("basic", "plaintext", "ssl") and not https:
@@ -103,7 +106,6 @@ def _protocol(host: InventoryHost, credential: Credential, watchdog: Watchdog) -
         kwargs["cert_pem"], kwargs["cert_key_pem"] = str(host.cert_pem), str(host.cert_key_pem)
     if host.auth == "kerberos":
         kwargs["kerberos_hostname_override"] = host.kerberos_host or urlsplit(host.endpoint).hostname
-        kwargs["service"] = "HTTP"
         principal = credential.username if credential.username and "@" in credential.username else None
         username, password = principal, None
     elif host.auth == "ntlm" and not credential.allow_ntlm:
@@ -123,16 +125,14 @@ def _protocol(host: InventoryHost, credential: Credential, watchdog: Watchdog) -
         "message_encryption": "auto",
         "ca_trust_path": str(host.ca_file) if host.ca_file else None,
         "proxy": None,
+        "service": "HTTP",  # the SPN is HTTP/<host>, as WinRM registers it
         **kwargs,
     }
     protocol = Protocol(
         transport=_transport(host), operation_timeout_sec=operation, read_timeout_sec=read, **settings
     )
     transport = _WatchedTransport(
-        auth_method=_transport(host),
-        read_timeout_sec=protocol.read_timeout_sec,
-        **{k: v for k, v in settings.items() if k != "service"},
-        service=settings.get("service", "HTTP"),
+        auth_method=_transport(host), read_timeout_sec=protocol.read_timeout_sec, **settings
     )
     transport.watchdog = watchdog
     protocol.transport = transport

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+from bot.policy import PolicyError
 from bot.redis_server import RedisUnavailable, check_reachable
 from bot.worker import build_worker
 
@@ -31,6 +32,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"cmbot worker: {exc}", file=sys.stderr)
         return 2
     logging.getLogger().setLevel(logging.INFO)
-    worker = build_worker(url, concurrency=args.concurrency)
+    try:
+        worker = build_worker(url, concurrency=args.concurrency)  # reads CMBOT_POLICY
+    except PolicyError as exc:
+        print(f"cmbot worker: {exc}", file=sys.stderr)
+        return 2
     asyncio.run(worker.start())
     return 0

@@ -69,7 +69,7 @@ async def test_an_overrunning_call_is_killed_at_its_budget(small_pool: ExplainPo
     with Ticker() as ticker:
         kind, _ = await small_pool.call(CATASTROPHIC)
     assert kind == "budget" and time.monotonic() - started < small_pool.budget_s + 2
-    assert ticker.worst < 0.25
+    assert ticker.worst < 1.0  # in a thread of this process it would stall for the whole match
     kind, value = await small_pool.call(len, "still working")
     assert (kind, value) == ("ok", 13)
 
@@ -129,7 +129,7 @@ async def test_acks_keep_flowing_while_a_40k_message_and_a_1mb_cmerr_are_explain
     )
     assert status == 200
     acks = await _ack_times(bot, 30)
-    assert max(acks) < 0.5, acks
+    assert max(acks) < 2.0, acks  # the old code: 16 s; the figure is bench/stall.py's
     async with asyncio.timeout(30):
         await bot.slack.wait_for("response_url", 1 + 1 + 30)  # warm-up, the 1 MB one, the 30
     assert time.monotonic() - started < 3.0 + 30  # the 1 MB one ended within its budget (plus queueing)

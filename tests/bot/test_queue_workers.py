@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.dispatch import CheckRequest
 from bot.queue import QueueUnavailable, SaqDispatcher, make_queue
@@ -54,6 +55,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+async def _polling(url: str) -> None:
+    """Until a worker process is connected and blocked in its dequeue (saq's BLMOVE)."""
+    client = Redis.from_url(url)
+    try:
+        async with asyncio.timeout(60):
+            while not any(c.get("cmd") in ("blmove", "brpoplpush") for c in await client.client_list()):  # noqa: ASYNC110 - another process
+                await asyncio.sleep(0.05)
+    finally:
+        await client.aclose()
 
 
 def _request(host: str) -> CheckRequest:
@@ -134,9 +146,9 @@ async def test_running_worker_recovers_when_redis_returns(slow_lab: Lab, tmp_pat
         async with SlackStandIn() as slack:
             worker = _worker(server.url, slack, slow_lab)
             try:
-                await asyncio.sleep(1.5)  # the worker is connected and polling
+                await _polling(server.url)
                 server.stop()
-                await asyncio.sleep(2)
+                await asyncio.sleep(2)  # the outage
                 assert worker.poll() is None, "the worker must survive the outage"
                 server = EmbeddedRedis(directory=directory, port=port).start()
                 dispatcher = SaqDispatcher(make_queue(server.url))

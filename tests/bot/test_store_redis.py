@@ -125,7 +125,7 @@ def test_embedded_redis_wants_its_password(tmp_path: Path) -> None:
 
 
 def test_a_restarted_embedded_redis_keeps_its_password_and_jobs(tmp_path: Path) -> None:
-    """R11: a server restarted on the same directory answers the same URL with the same data."""
+    """V11 (R11): a server restarted on the same directory answers the same URL with the same data."""
     import redis as sync_redis  # noqa: PLC0415
 
     directory = tmp_path / "redis"
@@ -143,7 +143,7 @@ def test_a_restarted_embedded_redis_keeps_its_password_and_jobs(tmp_path: Path) 
 
 
 async def test_first_enqueue_after_a_redis_restart_succeeds(tmp_path: Path) -> None:
-    """R10: the dispatcher's pooled connection died with Redis; the next enqueue reconnects
+    """V11 (R10): the dispatcher's pooled connection died with Redis; the next enqueue reconnects
     instead of telling the user the queue is down."""
     directory = tmp_path / "redis"
     server = EmbeddedRedis(directory=directory).start()
@@ -160,7 +160,7 @@ async def test_first_enqueue_after_a_redis_restart_succeeds(tmp_path: Path) -> N
 
 
 def test_embedded_redis_dies_with_the_process_that_started_it(tmp_path: Path) -> None:
-    """R11: SIGKILL the process that started the embedded Redis: the server goes too (no orphan
+    """V11 (R11): SIGKILL the process that started the embedded Redis: the server goes too (no orphan
     holding the data directory), and the next start on that directory succeeds."""
     script = (
         "import sys, time\n"
@@ -187,7 +187,7 @@ def test_embedded_redis_dies_with_the_process_that_started_it(tmp_path: Path) ->
 async def test_a_check_accepted_before_serve_crashed_is_answered_after_restart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """R11: the durable embedded Redis (serve's, under CMBOT_STATE_DIR) keeps a check accepted
+    """V11 (R11): the durable embedded Redis (serve's, under CMBOT_STATE_DIR) keeps a check accepted
     by a process that was then SIGKILLed; the restarted bot's worker answers it."""
     monkeypatch.setenv("CMBOT_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.delenv("REDIS_URL", raising=False)
@@ -249,3 +249,20 @@ def _alive(pid: int) -> bool:
 
 def _request() -> CheckRequest:
     return CheckRequest(request_id=uuid.uuid4().hex, hosts=["pc-1.invalid"], user_id="U1", channel_id="C1")
+
+
+def test_an_unusable_state_dir_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """V11: serve's durable Redis under a state dir it cannot create exits 2 with one line."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("CMBOT_STATE_DIR", str(blocker / "state"))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot keep the embedded Redis" in err and "CMBOT_STATE_DIR" in err and "Traceback" not in err

@@ -11,10 +11,9 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.dispatch import CheckRequest
-from bot.policy import load_policy
 from bot.queue import SaqDispatcher, make_queue
 from bot.redis_server import EmbeddedRedis
-from bot.store import AuditLog, FinalAnswer
+from bot.store import AuditLog
 from bot.testing import SlackStandIn
 from bot.worker import build_worker
 from lab.scenario import Faults, load_scenarios
@@ -57,18 +56,19 @@ class Running:
 
 @pytest.fixture
 async def running(
-    lab: Lab, redis_server: EmbeddedRedis, redis: Redis, tmp_path: Path
+    lab: Lab, redis_server: EmbeddedRedis, redis: Redis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Running]:
-    """An in-process worker with the policy above, its Slack stand-in and a dispatcher."""
+    """An in-process worker with the policy above (from CMBOT_POLICY, as `cmbot worker` reads
+    it), its Slack stand-in and a dispatcher."""
     policy_file = tmp_path / "policy.yaml"
     policy_file.write_text(POLICY)
+    monkeypatch.setenv("CMBOT_POLICY", str(policy_file))
     async with SlackStandIn() as slack:
         worker = build_worker(
             redis_server.url,
             concurrency=1,
             slack_token="xoxb-test-token",
             slack_api_url=slack.api_url,
-            policy=load_policy(policy_file),
         )
         task = asyncio.create_task(worker.start())
         dispatcher = SaqDispatcher(make_queue(redis_server.url))
@@ -142,7 +142,7 @@ async def test_a_claim_left_by_a_dead_worker_is_answered_after_all(running: Runn
 
 
 async def test_a_retried_job_already_answered_writes_no_second_audit_rows(running: Running) -> None:
-    """R12: a retry of a job whose answer was posted stays silent and adds no audit or metrics rows."""
+    """V12 (R12): a retry of a job whose answer was posted stays silent and adds no audit or metrics rows."""
     answered = _request("lab-healthy", user="U1")
     await running.redis.set(f"cmbot:once:final:{answered.request_id}", "posted")
     await running.dispatcher.submit(answered)
@@ -175,6 +175,8 @@ async def test_a_job_that_fails_for_good_is_answered_once_with_a_reference(
 
 async def test_final_answer_lease_released_when_the_post_fails(redis: Redis) -> None:
     """V11: a poster whose post failed gives its lease back, so the retry need not wait it out."""
+    from bot.store import FinalAnswer  # noqa: PLC0415
+
     first, retry = FinalAnswer(redis, "r-1"), FinalAnswer(redis, "r-1", lease_ms=60_000)
     assert await first.claim()
     await first.release()
@@ -182,3 +184,22 @@ async def test_final_answer_lease_released_when_the_post_fails(redis: Redis) -> 
         assert await retry.claim()
     await retry.posted()
     assert not await FinalAnswer(redis, "r-1").claim()
+
+
+def test_cmbot_worker_with_a_broken_policy_is_one_clear_line(
+    redis_server: EmbeddedRedis,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """V7: workers read CMBOT_POLICY to authorize jobs; a broken file stops `cmbot worker` with
+    one line naming it, before it takes any job."""
+    from bot.cli import main  # noqa: PLC0415
+
+    broken = tmp_path / "policy.yaml"
+    broken.write_text("rules: [{name: x, users: [U1], hostz: ['*']}]\n")
+    monkeypatch.setenv("CMBOT_POLICY", str(broken))
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    assert main(["worker"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cmbot worker:") and "policy.yaml" in err and "Traceback" not in err

@@ -116,3 +116,9 @@ def test_fleet_summary_names_hosts_that_cannot_be_checked(full_lab: Lab) -> None
     assert "cannot check ×1" in text
     line = next(line for line in text.splitlines() if "lab-powershell-2" in line)
     assert "⛔" in line and "✅" not in line
+
+
+def test_powershell_2_answer_in_japanese(full_lab: Lab) -> None:
+    """The PS 2.0 answer has its Japanese wording, with the WMF 5.1 remedy."""
+    report = asyncio.run(check_host("lab-powershell-2", lang="ja"))
+    assert report.verdict.startswith("cannot check: PowerShell 2.0 (WMF 5.1 をインストールしてください)")

@@ -3,6 +3,8 @@ deadline, a huge answer is refused, WinRM has its own threads, and one bad host 
 
 import asyncio
 import base64
+import dataclasses
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -40,7 +42,7 @@ def test_dripping_endpoint_ends_at_the_deadline(drip: HostileEndpoint) -> None:
         run_probe(_entry(drip), CREDENTIAL, "# x", {}, deadline_s=DEADLINE)
     elapsed = time.monotonic() - start
     assert info.value.reason == "hang"
-    assert DEADLINE - 0.5 < elapsed < DEADLINE + 1.5
+    assert elapsed < DEADLINE + 1.5  # the deadline bounds it (a per-read timeout may end it sooner)
 
 
 def test_huge_answer_is_refused() -> None:
@@ -73,36 +75,48 @@ async def test_dripping_hosts_leave_the_default_executor_free(drip: HostileEndpo
 
 
 def test_one_bad_host_fails_only_itself(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
-    """V6 (R4): a host whose answer breaks the decoder (JSON nested 100,000 deep) gets its own failed
-    report; the other hosts of the same check are answered normally."""
+    """V6 (R4): a host whose answer breaks the decoder (JSON nested 100,000 deep) loses only what
+    that answer held (its section reads "could not read"); the other hosts are answered normally."""
     real_run = lab_server.run
+    nested = base64.b64encode(("[" * 100_000 + "]" * 100_000).encode()).decode()
 
-    def deep_for_one_host(command: Any, *, host: str, state: Any, codepage: Any) -> Outcome:
-        outcome = real_run(command, host=host, state=state, codepage=codepage)
+    def deep_for_one_host(command: Any, *, host: str, scenario: Any, codepage: Any) -> Outcome:
+        outcome = real_run(command, host=host, scenario=scenario, codepage=codepage)
         if outcome.probe and host == "lab-dual-scan":
-            nested = ("[" * 100_000 + "]" * 100_000).encode()
-            return Outcome(stdout=base64.b64encode(nested).decode() + "\r\n", probe=outcome.probe)
+            stdout = re.sub(
+                r"^CMBOT-SECTION dual_scan \S+",
+                f"CMBOT-SECTION dual_scan {nested}",
+                outcome.stdout,
+                flags=re.M,
+            )
+            return dataclasses.replace(outcome, stdout=stdout)
         return outcome
 
     monkeypatch.setattr(lab_server, "run", deep_for_one_host)
     reports = asyncio.run(check_hosts(["lab-dual-scan", "lab-healthy"], deadline_s=10))
     assert [r.host for r in reports] == ["lab-dual-scan", "lab-healthy"]
-    assert not reports[0].reachable
-    assert reports[1].reachable, reports[1].verdict
+    assert reports[0].reachable, reports[0].verdict
+    assert any("could not read" in c.detail and c.status == "error" for c in reports[0].checks)
+    assert reports[1].outcome == "healthy", reports[1].verdict
 
 
-async def test_aliases_share_one_host_lock(drip: HostileEndpoint, monkeypatch: pytest.MonkeyPatch) -> None:
-    """V12 (B11): `127.1` and `0x7f000001` are one host, so their checks run one after the other."""
-    monkeypatch.delenv("CMBOT_INVENTORY", raising=False)
-    monkeypatch.setenv("CMBOT_WINRM_USER", "LAB\\u")
-    monkeypatch.setenv("CMBOT_WINRM_PASSWORD", "pw-alias-1")
-    monkeypatch.setenv("CMBOT_WINRM_DOMAINS", "127.0.0.0/8")
-    monkeypatch.setenv("CMBOT_WINRM_ALLOW_NTLM", "1")
-    monkeypatch.setenv("CMBOT_WINRM_PORT", str(drip.port))
-    monkeypatch.setenv("KRB5CCNAME", "FILE:/nonexistent/ccache")
-    monkeypatch.delenv("KRB5_CLIENT_KTNAME", raising=False)
-    started = time.monotonic()
-    async with asyncio.timeout(4 * DEADLINE):
-        reports = await asyncio.gather(*(check_host(h, deadline_s=DEADLINE) for h in ("127.1", "0x7f000001")))
+async def test_aliases_share_one_host_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """V12 (B11): `127.1` and `0x7f000001` are one host, so their checks run one after the other
+    (each against an endpoint that drips fast enough to last until its deadline)."""
+    with HostileEndpoint("drip", drip_s=0.5) as drip:
+        monkeypatch.delenv("CMBOT_INVENTORY", raising=False)
+        monkeypatch.setenv("CMBOT_WINRM_USER", "LAB\\u")
+        monkeypatch.setenv("CMBOT_WINRM_PASSWORD", "pw-alias-1")
+        monkeypatch.setenv("CMBOT_WINRM_DOMAINS", "127.0.0.0/8")
+        monkeypatch.setenv("CMBOT_WINRM_ALLOW_NTLM", "1")
+        monkeypatch.setenv("CMBOT_WINRM_PORT", str(drip.port))
+        monkeypatch.setenv("KRB5CCNAME", "FILE:/nonexistent/ccache")
+        monkeypatch.delenv("KRB5_CLIENT_KTNAME", raising=False)
+        started = time.monotonic()
+        async with asyncio.timeout(4 * DEADLINE):
+            reports = await asyncio.gather(
+                *(check_host(h, deadline_s=DEADLINE) for h in ("127.1", "0x7f000001"))
+            )
     assert {r.host for r in reports} == {"127.0.0.1"}
-    assert time.monotonic() - started >= 2 * DEADLINE - 0.5
+    assert all(r.duration_s >= DEADLINE - 0.1 for r in reports), [r.duration_s for r in reports]
+    assert time.monotonic() - started >= 2 * DEADLINE - 0.2

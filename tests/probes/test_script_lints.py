@@ -241,3 +241,39 @@ def test_worst_case_waits_fit_the_check_deadline() -> None:
     assert budget_for(deadline) + overrun + 5 <= deadline  # 5 s to connect and start powershell.exe
     uncapped = sum(8 * cim + 20 * web for cim, web in (_waits(section_script(n)) for n in SECTIONS))
     assert uncapped > deadline  # why the budget exists: the waits alone could not fit
+
+
+DATETIME_PROPERTIES = (
+    "StartTime",
+    "EndTime",
+    "ScanTime",
+    "Deadline",
+    "RestartDeadline",
+    "LastBootUpTime",
+    "InstalledOn",
+)
+"""CIM datetime properties of the documented classes (tests/probes/data/cim_classes.yaml sources)."""
+
+
+def unconverted_values(text: str) -> list[str]:
+    """Lines where a CIM datetime or a service Status enum could reach ConvertTo-Json as such."""
+    bad = []
+    for line in _code(text).splitlines():
+        for prop in DATETIME_PROPERTIES:
+            for match in re.finditer(rf"\$\w+(?:\[\d+\])?\.{prop}\b", line):
+                before = line[: match.start()]
+                if re.search(r"Where-Object \{[^}]*$", before):
+                    continue  # a filter test, not a value
+                if not (before.rstrip().endswith(("ConvertTo-IsoTime", "(ConvertTo-IsoTime", "[datetime]"))):
+                    bad.append(line.strip())
+        for match in re.finditer(r"\$svc(?:\[\d+\])?\.Status\b", line):
+            if not line[: match.start()].endswith("[string]"):
+                bad.append(line.strip())
+    return bad
+
+
+def test_no_datetime_or_enum_reaches_the_json() -> None:
+    """Every CIM datetime goes through ConvertTo-IsoTime and every service Status through [string] (defect 1, 2)."""
+    for name in SECTIONS:
+        assert unconverted_values(section_script(name)) == [], name
+    assert unconverted_values("$o = [ordered]@{ t = $w.StartTime; s = $svc.Status }") != []

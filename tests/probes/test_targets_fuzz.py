@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from probes.credentials import NotTrusted, credential_for
 from probes.targets import BadHostName, is_ip_literal, url_host, validate_host
 
 SAFE = re.compile(r"^[a-z0-9.:-]+$")
@@ -77,3 +78,30 @@ def test_ipv6_literals_get_brackets_in_urls() -> None:
     """V12: an IPv6 literal goes into the endpoint URL in brackets (RFC 3986 3.2.2)."""
     assert url_host("::1") == "[::1]"
     assert url_host("pc-1.corp.example.com") == "pc-1.corp.example.com"
+
+
+_LABELS = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LABELS, min_size=1, max_size=5))
+def test_a_domain_credential_serves_exactly_its_suffix(labels: list[str]) -> None:
+    """V2: for any name, the corp.example.com credential is offered iff the name ends in
+    `.corp.example.com` label for label; look-alikes (corp-example.com, xcorp.example.com) never."""
+    env = {"CMBOT_CRED_CORP_EXAMPLE_COM_USER": "CORP\\svc"}
+    for name in (
+        ".".join(labels),
+        ".".join([*labels, "corp", "example", "com"]),
+        ".".join(labels) + "corp.example.com",
+    ):
+        try:
+            normal = validate_host(name)
+        except BadHostName:
+            continue
+        under = normal.endswith(".corp.example.com")
+        try:
+            credential_for(normal, None, env=env)
+        except NotTrusted:
+            assert not under, normal
+        else:
+            assert under, normal
