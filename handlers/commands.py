@@ -220,7 +220,14 @@ async def accept_check(
             await _record_denied(deps, user, channel, hosts, problem)
             return
     await start_check(
-        deps, hosts=hosts, kbs=kbs, user=user, channel=channel, thread_ts=thread_ts, bypass_cache=bypass_cache
+        deps,
+        hosts=hosts,
+        kbs=kbs,
+        user=user,
+        channel=channel,
+        groups=groups,
+        thread_ts=thread_ts,
+        bypass_cache=bypass_cache,
     )
 
 
@@ -259,11 +266,12 @@ async def start_check(
     kbs: list[str],
     user: str,
     channel: str,
+    groups: list[str] | None = None,
     thread_ts: str | None = None,
     bypass_cache: bool = False,
 ) -> None:
     """Post the "checking…" message, keep what its Re-run button will repeat, and hand the request
-    to the dispatcher."""
+    to the dispatcher (with the user's Slack user groups: the worker authorizes the job again)."""
     lang = await deps.lang_for(user, channel)
     pending = check_pending_message(hosts, lang)
     posted = await deps.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **pending.as_kwargs())
@@ -277,6 +285,7 @@ async def start_check(
         message_ts=posted.get("ts"),
         thread_ts=thread_ts,
         bypass_cache=bypass_cache,
+        usergroups=list(groups or []),
     )
     deps.recent[user].appendleft(" ".join(hosts))
     try:

@@ -9,12 +9,13 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import build_deps
+from bot.dispatch import CheckRequest
 from bot.policy import load_policy
 from bot.redis_server import EmbeddedRedis
 from bot.settings import Settings
 from bot.store import AuditLog
 from bot.testing import Harness, SlackStandIn, serving_http
-from bot.worker import build_worker
+from bot.worker import build_worker, refusal
 from lab.testing import Lab
 
 SECRET = "queue-secret"
@@ -246,3 +247,30 @@ async def test_channel_scoped_rule_applies_its_own_rate_limit(queued: Harness, t
     async with asyncio.timeout(10):
         (refusal,) = await queued.slack.wait_for("response_url")
     assert "at most 1 checks per 3600 s" in refusal["text"]
+
+
+async def test_the_job_carries_the_users_groups_for_the_worker(
+    queued: Harness, redis_server: EmbeddedRedis, tmp_path: Path
+) -> None:
+    """V7 × V9: a check granted through a user-group rule is queued with the user's groups, so the
+    worker, which authorizes every job again, grants it too (it used to get none and refuse)."""
+    import redis as sync_redis  # noqa: PLC0415
+
+    policy_file = tmp_path / "groups-policy.yaml"
+    policy_file.write_text("rules:\n  - name: desk\n    usergroups: [S0DESK]\n    hosts: ['lab-*']\n")
+    policy = load_policy(policy_file)
+    queued.deps.policy = policy
+    queued.slack.usergroups["S0DESK"] = ["U5"]
+    status, _ = await queued.bot.command("/cmcheck", "lab-healthy", user="U5")
+    assert status == 200
+    async with asyncio.timeout(30):
+        await queued.slack.wait_for("chat.update")
+    store = sync_redis.Redis.from_url(redis_server.url)
+    requests = [
+        json.loads(raw)["kwargs"]["request"]
+        for key in store.scan_iter("saq:job:*")
+        if (raw := store.get(key)) and raw.startswith(b"{")
+    ]
+    (request,) = [r for r in requests if r["user_id"] == "U5"]
+    assert request["usergroups"] == ["S0DESK"]
+    assert refusal(policy, CheckRequest.model_validate(request)) is None
