@@ -206,12 +206,25 @@ class _LineFilter:
             if len(text) > MATCH_LINE_CHARS:
                 self.long_lines += 1
                 text = text[:MATCH_LINE_CHARS]
-            elif len(text) < 80 and _BARE_TOKEN.fullmatch(text):
+            elif len(text) < 80 and _BARE_TOKEN.fullmatch(text) and _is_code_token(text):
                 continue
             if line.severity in ("error", "warning") and self._flagged_chars < MAX_CODE_SCAN_CHARS:
                 self.flagged.append(text)
                 self._flagged_chars += len(text)
             yield line
+
+
+def _is_code_token(text: str) -> bool:
+    """A number, or a symbol our code tables name: a lookup, not log evidence.
+
+    Other identifiers alone on a line (`WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CA`) are evidence.
+    """
+    token = text.strip()
+    return (
+        not token[:1].isalpha()
+        or re.fullmatch(r"[0-9A-Fa-f]{8}", token) is not None
+        or (lookup_symbol(token) is not None)
+    )
 
 
 def _lines_of(kb: Knowledge, document: _Document, counter: _LineFilter) -> Iterator[LogLine]:

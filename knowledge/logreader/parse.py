@@ -43,8 +43,11 @@ _WU_ETW = re.compile(
 _REPORTING = re.compile(
     r"\{[0-9A-Fa-f-]{36}\}\t(\d{4})-(\d{2})-(\d{2}) (\d{1,2}):(\d{2}):(\d{2})[:.](\d{1,3})([+-]\d{4})?\t(.*)"
 )
-_ERROR_WORDS = re.compile(r"\b(?:error|fail(?:ed|ure|s)?|fatal|exception)\b|_FAILED\b", re.IGNORECASE)
-_WARNING_WORDS = re.compile(r"\bwarn(?:ing)?\b", re.IGNORECASE)
+# Japanese Windows and ConfigMgr messages say エラー (error), 失敗 (failure), 警告 (warning).
+_ERROR_WORDS = re.compile(
+    r"\b(?:error|fail(?:ed|ure|s)?|fatal|exception)\b|_FAILED\b|エラー|失敗", re.IGNORECASE
+)
+_WARNING_WORDS = re.compile(r"\bwarn(?:ing)?\b|警告", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

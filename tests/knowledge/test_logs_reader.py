@@ -183,3 +183,12 @@ def test_zip_member_count_and_total_limits() -> None:
 def test_not_a_zip_is_a_notice() -> None:
     """A truncated zip is reported, not raised."""
     assert read_zip(b"PK\x03\x04broken").notices[0].startswith("not a readable zip")
+
+
+def test_japanese_error_and_warning_words() -> None:
+    """A plain Japanese line saying エラー/失敗 is an error, 警告 a warning."""
+    from knowledge.logreader.parse import infer_severity  # noqa: PLC0415
+
+    assert infer_severity("更新プログラムのスキャンに失敗しました。") == "error"
+    assert infer_severity("エラー 0x80244022") == "error"
+    assert infer_severity("警告: 再起動が必要です") == "warning"

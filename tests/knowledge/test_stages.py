@@ -85,3 +85,10 @@ def test_v4_e3_volatile_and_crafted_lines_are_fast() -> None:
         start = time.perf_counter()
         explain(text)
         assert time.perf_counter() - start < 2.0, text[:40]
+
+
+def test_japanese_keyword_before_hex() -> None:
+    """A Japanese 'error code' keyword before hex without 0x (corpus ja-kmca-80244022-wsus-prose)."""
+    japanese = explain("「エラー・コード:80244022」でWindows Updateが失敗してしまいます。")
+    assert [c.code for c in japanese.codes] == ["0x80244022"]
+    assert japanese.findings[0].id == "sup-service-unavailable"
