@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import secrets
 import shutil
@@ -27,12 +28,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import redis
 
 from bot.redact import register_secret
 
+log = logging.getLogger("cmbot.redis")
 START_TIMEOUT_S = 10.0
 PASSWORD_FILE = "password"  # noqa: S105 - a file name, not a password
 CONFIG_FILE = "redis.conf"
@@ -215,6 +217,14 @@ def redis_url(*, durable: bool = False) -> tuple[str, EmbeddedRedis | None]:
 
 
 def check_reachable(url: str) -> None:
+    """PING `url`, or raise RedisUnavailable; a Redis reached without a password is logged as a
+    warning (security review V7: whoever can write to the queue can have checks run)."""
+    if not urlsplit(url).password and not url.startswith("unix://"):
+        log.warning(
+            "Redis at %s has no password in REDIS_URL: anyone who reaches it can enqueue checks "
+            "(see docs/SECURITY.md, The queue and Redis)",
+            url.rsplit("@", maxsplit=1)[-1],
+        )
     client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
         client.ping()

@@ -266,3 +266,17 @@ def test_an_unusable_state_dir_is_one_clear_line(
     assert main(["serve"]) == 2
     err = capsys.readouterr().err
     assert "cannot keep the embedded Redis" in err and "CMBOT_STATE_DIR" in err and "Traceback" not in err
+
+
+def test_a_redis_without_a_password_is_warned_about(
+    redis_server: EmbeddedRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """V7: serve and worker warn when REDIS_URL carries no password; the embedded one does."""
+    from bot.redis_server import check_reachable  # noqa: PLC0415
+
+    with caplog.at_level("WARNING", logger="cmbot.redis"):
+        check_reachable(redis_server.url)
+        assert caplog.records == []
+        with pytest.raises(RedisUnavailable):
+            check_reachable(EmbeddedRedis().url)  # not started, and no password in its URL
+    assert "has no password in REDIS_URL" in caplog.text and redis_server.password not in caplog.text
