@@ -14,6 +14,7 @@ import re
 import socket
 import time
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from knowledge.explain import render_remedy
@@ -254,9 +255,17 @@ def report_from_output(
         verdict=verdict_of(findings, items, lang),
         checks=items,
         findings=findings,
-        facts=facts.model_dump(mode="json"),
+        facts=_with_powershell(facts.model_dump(mode="json"), output),
         outcome="findings" if findings or failed else "healthy",
     )
+
+
+def _with_powershell(facts: dict[str, Any], output: BundleOutput) -> dict[str, Any]:
+    """The PowerShell tier from the bootstrap's host line, beside the sections' facts (fleet
+    clusters hosts by it)."""
+    if output.host is not None:
+        facts["powershell"] = {"version": output.host.ps_version, "language_mode": output.host.language_mode}
+    return facts
 
 
 def _unreachable_report(host: str, reason: Unreachable, lang: Lang, start: float) -> HostReport:
