@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 
 from bench._report import write_section
-from bot.server import EVENTS_PATH
-from bot.testing import SignedDriver
+from bot.loopback.web_api import SignedDriver
+from bot.slack.server import EVENTS_PATH
 
 CONCURRENT = 50
 ROUNDS = 10

@@ -31,9 +31,9 @@ from bot.check_job import run_check_job
 from bot.dispatch import CheckRequest
 from bot.fleet.cluster import summarize
 from bot.fleet.view import fleet_summary_message
+from bot.loopback.web_api import SlackStandIn
 from bot.queue import SaqDispatcher, make_queue
 from bot.redis_server import EmbeddedRedis
-from bot.testing import SlackStandIn
 from lab.fleet import fleet_scenarios
 from lab.testing import run_lab
 from probes.check import check_hosts

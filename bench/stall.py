@@ -26,8 +26,8 @@ import aiohttp
 from bench._report import write_section
 from bench.ack import _percentile, _wait_healthy
 from bot.explain_pool import BUDGET_S, POOL_SIZE
-from bot.server import EVENTS_PATH
-from bot.testing import SignedDriver
+from bot.loopback.web_api import SignedDriver
+from bot.slack.server import EVENTS_PATH
 
 SECRET = "bench-secret"
 WINDOW_S = 10.0

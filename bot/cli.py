@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from bot.redact import install_log_redaction, redact
+from probes.secrets import install_log_redaction, redact
 
 log = logging.getLogger("cmbot")
 

@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 import redis
 
-from bot.redact import register_secret
+from probes.secrets import register_secret
 
 START_TIMEOUT_S = 10.0
 PASSWORD_FILE = "password"  # noqa: S105 - a file name, not a password

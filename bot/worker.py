@@ -31,12 +31,12 @@ from bot.dispatch import CheckRequest
 from bot.metrics import observe_report
 from bot.policy import Policy
 from bot.queue import heartbeat_s, make_queue
-from bot.redact import register_secret
 from bot.router import policy_from_env
 from bot.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache
 from knowledge.findings import Lang
 from probes.check import check_host
 from probes.report import HostReport
+from probes.secrets import register_secret
 from probes.targets import BadHostName, validate_host
 
 log = logging.getLogger("cmbot.worker")

@@ -30,7 +30,7 @@ from knowledge.findings import Explanation, Lang
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 log = logging.getLogger("cmbot.actions")
 ALREADY = {"en": "Already posted in this thread.", "ja": "このスレッドに投稿済みです。"}

@@ -24,7 +24,7 @@ from probes.targets import BadHostName, validate_host
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 USAGE_CHECK = "Usage: /cmcheck HOST [HOST…] [kb:KB5031356]"
 USAGE_ERR = "Usage: /cmerr CODE-OR-TEXT (an error code, a symbol or log lines)"

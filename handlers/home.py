@@ -11,7 +11,7 @@ from bot.views import MAX_SECTION_CHARS, cut, escape
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 log = logging.getLogger("cmbot.home")
 RECENT_ON_HOME = 15

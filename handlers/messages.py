@@ -19,7 +19,7 @@ from handlers.sources import MAX_PASTE_CHARS, fetch_file, file_source, remember
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 IGNORED_SUBTYPES = {
     "bot_message",

@@ -9,8 +9,8 @@ from bot.router import HELP, parse_cmbot
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import Deps
     from bot.router import CmbotCommand
+    from bot.slack.deps import Deps
 
 SETTINGS_DOWN = "⚠️ The channel settings could not be saved (Redis is unavailable); try again in a minute."
 

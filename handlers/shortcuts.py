@@ -12,7 +12,7 @@ from handlers.sources import MAX_PASTE_CHARS, remember
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -21,7 +21,7 @@ from bot.explain_pool import explain_off_loop
 from knowledge.findings import Explanation, Lang
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 log = logging.getLogger("cmbot.sources")
 MAX_FILE_BYTES = 64 * 1024 * 1024

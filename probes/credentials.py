@@ -29,8 +29,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.redact import register_secret
 from probes.inventory import InventoryHost
+from probes.secrets import register_secret
 from probes.targets import BadHostName, is_ip_literal, validate_host
 
 DEFAULT_PREFIX = "CMBOT_WINRM"

@@ -14,11 +14,11 @@ import signal
 import sys
 
 from bot import explain_pool
-from bot.app import build_app, build_deps, shared_session
 from bot.policy import PolicyError
 from bot.redis_server import EmbeddedRedis, RedisUnavailable, check_reachable, redis_url
-from bot.server import serve
 from bot.settings import SettingsError, load_settings
+from bot.slack.app import build_app, build_deps, shared_session
+from bot.slack.server import serve
 from bot.worker import build_worker
 
 log = logging.getLogger("cmbot.serve")

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 import bot.check_job as check_job
 from bot.check_job import MAX_DETAIL_POSTS, run_check_job
 from bot.dispatch import CheckRequest
-from bot.testing import SlackStandIn
+from bot.loopback.web_api import SlackStandIn
 from knowledge.findings import Finding
 from probes.report import HostReport
 

@@ -11,10 +11,10 @@ import pytest
 from pydantic import SecretStr
 
 import bot.explain_pool as explain_pool
-from bot.app import build_deps
 from bot.explain_pool import ExplainPool
+from bot.loopback.web_api import Harness, SlackStandIn, serving_http
 from bot.settings import Settings
-from bot.testing import Harness, SlackStandIn, serving_http
+from bot.slack.app import build_deps
 
 SECRET = "pool-secret"
 CATASTROPHIC = partial(re.fullmatch, r"(a+)+b", "a" * 40)

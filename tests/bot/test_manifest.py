@@ -9,10 +9,10 @@ import yaml
 from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.app import build_app, build_deps
+from bot.loopback.payloads import event_payload, file_shared_event, message_action_payload, message_event
+from bot.loopback.web_api import SignedDriver, SlackStandIn
 from bot.settings import Settings
-from bot.testing import SignedDriver, SlackStandIn
-from bot.testing_payloads import event_payload, file_shared_event, message_action_payload, message_event
+from bot.slack.app import build_app, build_deps
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "slack-manifest.yml").read_text())
 SECRET = "manifest-secret"

@@ -12,12 +12,12 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 import bot.check_job as check_job
-from bot.app import build_deps
 from bot.dispatch import CheckRequest
+from bot.loopback.web_api import SlackStandIn, serving_http
 from bot.queue import SaqDispatcher, make_queue
 from bot.redis_server import EmbeddedRedis
 from bot.settings import Settings
-from bot.testing import SlackStandIn, serving_http
+from bot.slack.app import build_deps
 from bot.worker import build_worker
 
 pytestmark = pytest.mark.slow

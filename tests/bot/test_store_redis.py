@@ -14,10 +14,10 @@ from redis.asyncio import Redis
 
 from bot.cli import main
 from bot.dispatch import CheckRequest
+from bot.loopback.web_api import SlackStandIn
 from bot.queue import SaqDispatcher, make_queue
 from bot.redis_server import EmbeddedRedis, RedisUnavailable, redis_url
 from bot.store import AuditLog, HostLock, RateLimiter, RedisSeenStore, ResultCache
-from bot.testing import SlackStandIn
 from bot.worker import build_worker
 
 

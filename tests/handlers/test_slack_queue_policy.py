@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_deps
+from bot.loopback.web_api import Harness, SlackStandIn, serving_http
 from bot.policy import load_policy
 from bot.redis_server import EmbeddedRedis
 from bot.settings import Settings
+from bot.slack.app import build_deps
 from bot.store import AuditLog
-from bot.testing import Harness, SlackStandIn, serving_http
 from bot.worker import build_worker
 from lab.testing import Lab
 

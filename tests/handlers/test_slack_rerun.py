@@ -8,7 +8,7 @@ import pytest
 import bot.check_job
 from bot.check_job import run_check_job
 from bot.dispatch import CheckRequest
-from bot.testing import Harness
+from bot.loopback.web_api import Harness
 from probes.report import HostReport
 
 

@@ -6,12 +6,12 @@ import json
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from bot.app import build_deps
 from bot.channel_settings import ChannelPrefs
+from bot.loopback.web_api import Harness
 from bot.policy import Policy
 from bot.redis_server import EmbeddedRedis
 from bot.settings import Settings
-from bot.testing import Harness
+from bot.slack.app import build_deps
 
 CODE_MESSAGE = {"type": "message", "channel": "C1", "user": "U2", "text": "scan failed 0x80072ee2"}
 

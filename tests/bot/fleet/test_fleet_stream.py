@@ -14,7 +14,7 @@ import bot.check_job as check_job
 from bot.check_job import run_check_job
 from bot.dispatch import CheckRequest
 from bot.fleet.pace import ProgressPacer, UpdateBudget
-from bot.testing import SlackStandIn
+from bot.loopback.web_api import SlackStandIn
 from probes.report import HostReport
 from tests.bot.fleet._reports import scenario_report, unreachable_report
 

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.redact import MASK, RedactingFilter, redact, register_secret
+from probes.secrets import MASK, RedactingFilter, redact, register_secret
 
 
 def test_registered_secret_is_masked() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.testing import Call, SlackStandIn, command_payload, event_payload
+from bot.loopback.web_api import Call, SlackStandIn, command_payload, event_payload
 
 LINK_PATH = "/link"
 

@@ -1,5 +1,6 @@
-"""Test helpers shipped with the package: a loopback stand-in for Slack's Web API that records
-what the bot posts, and a driver that sends signed requests into the real app.
+"""The loopback Slack, product code (the console runs on it, tests drive it): a stand-in for
+Slack's Web API that records what the bot posts, and a driver that sends signed requests into
+the real app.
 
     async with SlackStandIn() as slack:
         bot = SignedDriver(app_url, secret)
@@ -24,7 +25,7 @@ from typing import Any, ClassVar
 import aiohttp
 from aiohttp import web
 
-from bot.testing_payloads import (
+from bot.loopback.payloads import (
     block_actions_payload,
     command_payload,
     event_payload,
@@ -372,8 +373,8 @@ class SignedDriver:
 async def serving_http(deps: Any, secret: str) -> AsyncIterator[SignedDriver]:
     """The real app over HTTP on a loopback port 0, and a driver signing with `secret`. On exit the
     work started after acks is awaited, so every answer is recorded before the stand-in stops."""
-    from bot.app import build_app  # noqa: PLC0415 - the stand-in itself needs none of the app
-    from bot.server import EVENTS_PATH, web_app  # noqa: PLC0415
+    from bot.slack.app import build_app  # noqa: PLC0415 - the stand-in itself needs none of the app
+    from bot.slack.server import EVENTS_PATH, web_app  # noqa: PLC0415
 
     runner = web.AppRunner(web_app(build_app(deps), acking=deps.background.acking))
     await runner.setup()

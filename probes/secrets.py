@@ -1,4 +1,4 @@
-"""Keep secrets out of logs, replies and error text.
+"""Keep secrets out of logs, replies and error text (ground floor: probes and bot register here).
 
 Every secret the process loads (Slack tokens, the signing secret, WinRM passwords) is registered
 here once; `redact()` masks registered values and anything shaped like a Slack token or a

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 from pydantic import SecretStr
 
-import bot.server as server
-from bot.app import build_deps
+import bot.slack.server as server
+from bot.loopback.web_api import SignedDriver, SlackStandIn, serving_http
 from bot.settings import Settings
-from bot.testing import SignedDriver, SlackStandIn, serving_http
+from bot.slack.app import build_deps
 
 SECRET = "front-door-secret"
 
@@ -77,7 +77,7 @@ def test_compose_redis_wants_a_password() -> None:
     without it), and the bot and the workers connect with it."""
     import yaml  # noqa: PLC0415
 
-    services = yaml.safe_load((Path(__file__).resolve().parents[2] / "compose.yaml").read_text())["services"]
+    services = yaml.safe_load((Path(__file__).resolve().parents[3] / "compose.yaml").read_text())["services"]
     assert "--requirepass" in " ".join(services["redis"]["command"])
     assert services["redis"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
     for name in ("bot", "worker"):
