@@ -33,7 +33,7 @@ from bot.fleet.cluster import summarize
 from bot.fleet.view import fleet_summary_message
 from bot.loopback.web_api import SlackStandIn
 from bot.queue import SaqDispatcher, make_queue
-from bot.redis_server import EmbeddedRedis
+from bot.state.redis_server import EmbeddedRedis
 from lab.fleet import fleet_scenarios
 from lab.testing import run_lab
 from probes.check import check_hosts

@@ -43,7 +43,7 @@ so a 500-host group must not open them all together (security review V5)."""
 
 
 class FinalGuard(Protocol):
-    """Who posts the final answer when a job may run twice (`bot.store.FinalAnswer`)."""
+    """Who posts the final answer when a job may run twice (`bot.state.store.FinalAnswer`)."""
 
     async def claim(self) -> bool: ...
     async def posted(self) -> None: ...

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 if TYPE_CHECKING:
-    from bot.store import CausePrecision
+    from bot.state.store import CausePrecision
 
 CHECKS = Counter("cmbot_checks_total", "Host checks finished", ["outcome"])
 CHECK_SECONDS = Histogram(

@@ -13,7 +13,7 @@ from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
 
 from bot.dispatch import CheckRequest
-from bot.store import POOL_SIZE, connect
+from bot.state.store import POOL_SIZE, connect
 
 log = logging.getLogger("cmbot.queue")
 QUEUE_NAME = "cmbot-checks"
@@ -64,7 +64,7 @@ class CheckQueue(RedisQueue):
 
 
 def make_queue(url: str, *, pool_size: int = POOL_SIZE) -> CheckQueue:
-    """The queue on a blocking, retrying pool (`bot.store.connect`), not saq's `from_url` default,
+    """The queue on a blocking, retrying pool (`bot.state.store.connect`), not saq's `from_url` default,
     which fails past 100 connections and never retries a dropped one (review V5, R10). A worker
     holds one connection per concurrent job in its blocking dequeue, so it asks for more."""
     return CheckQueue(connect(url, size=pool_size), name=QUEUE_NAME)

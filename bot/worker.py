@@ -1,7 +1,7 @@
 """Queue workers: run checks from Redis and answer in Slack; `cmbot worker` runs them anywhere.
 
 A worker beats its job's heartbeat while it runs. When a worker dies, the sweep sees the silent
-job and hands it to another worker; the final answer is posted once (`bot.store.FinalAnswer`),
+job and hands it to another worker; the final answer is posted once (`bot.state.store.FinalAnswer`),
 so the user gets exactly one, and a job that fails for good (retries spent, timeout) is answered
 with a short reason and a reference. Each host is locked across workers while it is checked.
 
@@ -32,7 +32,7 @@ from bot.metrics import observe_report
 from bot.policy import Policy
 from bot.queue import heartbeat_s, make_queue
 from bot.router import policy_from_env
-from bot.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache
+from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache
 from knowledge.findings import Lang
 from probes.check import check_host
 from probes.report import HostReport

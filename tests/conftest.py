@@ -14,7 +14,7 @@ import pytest
 import yaml
 from redis.asyncio import Redis
 
-from bot.redis_server import EmbeddedRedis
+from bot.state.redis_server import EmbeddedRedis
 
 if TYPE_CHECKING:
     from lab.testing import Lab

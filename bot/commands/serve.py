@@ -15,10 +15,10 @@ import sys
 
 from bot import explain_pool
 from bot.policy import PolicyError
-from bot.redis_server import EmbeddedRedis, RedisUnavailable, check_reachable, redis_url
 from bot.settings import SettingsError, load_settings
 from bot.slack.app import build_app, build_deps, shared_session
 from bot.slack.server import serve
+from bot.state.redis_server import EmbeddedRedis, RedisUnavailable, check_reachable, redis_url
 from bot.worker import build_worker
 
 log = logging.getLogger("cmbot.serve")

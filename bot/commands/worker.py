@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from bot.redis_server import RedisUnavailable, check_reachable
+from bot.state.redis_server import RedisUnavailable, check_reachable
 from bot.worker import build_worker
 
 

@@ -12,14 +12,21 @@ from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channel_settings import ChannelPrefs, ChannelSettings, MemoryChannelSettings
-from bot.dedup import MemorySeenStore, SeenStore
 from bot.dispatch import CheckDispatcher
 from bot.policy import Policy
 from bot.settings import Settings
 from bot.slack.background import Background
 from bot.slack.usergroups import UsergroupDirectory
-from bot.store import AuditLog, ButtonStates, FeedbackStore, MemoryButtonStates, MemoryFeedback, RateLimiter
+from bot.state.channel_settings import ChannelPrefs, ChannelSettings, MemoryChannelSettings
+from bot.state.dedup import MemorySeenStore, SeenStore
+from bot.state.store import (
+    AuditLog,
+    ButtonStates,
+    FeedbackStore,
+    MemoryButtonStates,
+    MemoryFeedback,
+    RateLimiter,
+)
 from knowledge.findings import Lang
 
 log = logging.getLogger("cmbot.deps")

@@ -9,10 +9,10 @@ from pydantic import SecretStr
 
 from bot.metrics import observe_report
 from bot.queue import SaqDispatcher
-from bot.redis_server import EmbeddedRedis
 from bot.settings import Settings
 from bot.slack.app import build_app, build_deps
 from bot.slack.server import web_app
+from bot.state.redis_server import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parents[2]
 

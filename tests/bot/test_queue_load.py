@@ -15,9 +15,9 @@ import bot.check_job as check_job
 from bot.dispatch import CheckRequest
 from bot.loopback.web_api import SlackStandIn, serving_http
 from bot.queue import SaqDispatcher, make_queue
-from bot.redis_server import EmbeddedRedis
 from bot.settings import Settings
 from bot.slack.app import build_deps
+from bot.state.redis_server import EmbeddedRedis
 from bot.worker import build_worker
 
 pytestmark = pytest.mark.slow

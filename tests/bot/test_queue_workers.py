@@ -14,7 +14,7 @@ import pytest
 from bot.dispatch import CheckRequest
 from bot.loopback.web_api import SlackStandIn
 from bot.queue import QueueUnavailable, SaqDispatcher, make_queue
-from bot.redis_server import EmbeddedRedis
+from bot.state.redis_server import EmbeddedRedis
 from lab.scenario import Faults, load_scenarios
 from lab.testing import Lab, run_lab
 

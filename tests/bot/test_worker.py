@@ -14,8 +14,8 @@ from bot.dispatch import CheckRequest
 from bot.loopback.web_api import SlackStandIn
 from bot.policy import load_policy
 from bot.queue import SaqDispatcher, make_queue
-from bot.redis_server import EmbeddedRedis
-from bot.store import AuditLog, FinalAnswer
+from bot.state.redis_server import EmbeddedRedis
+from bot.state.store import AuditLog, FinalAnswer
 from bot.worker import build_worker
 from lab.scenario import Faults, load_scenarios
 from lab.testing import Lab, run_lab

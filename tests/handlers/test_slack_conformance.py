@@ -22,10 +22,10 @@ from bot.loopback.payloads import (
     message_event,
 )
 from bot.loopback.web_api import Harness, SlackStandIn, serving_http
-from bot.redis_server import EmbeddedRedis
 from bot.settings import Settings
 from bot.slack.app import build_deps
-from bot.store import MemoryButtonStates
+from bot.state.redis_server import EmbeddedRedis
+from bot.state.store import MemoryButtonStates
 from knowledge.explain import explain
 
 CMTRACE = (

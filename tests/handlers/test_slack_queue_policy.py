@@ -10,10 +10,10 @@ from pydantic import SecretStr
 
 from bot.loopback.web_api import Harness, SlackStandIn, serving_http
 from bot.policy import load_policy
-from bot.redis_server import EmbeddedRedis
 from bot.settings import Settings
 from bot.slack.app import build_deps
-from bot.store import AuditLog
+from bot.state.redis_server import EmbeddedRedis
+from bot.state.store import AuditLog
 from bot.worker import build_worker
 from lab.testing import Lab
 

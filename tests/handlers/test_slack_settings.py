@@ -6,12 +6,12 @@ import json
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from bot.channel_settings import ChannelPrefs
 from bot.loopback.web_api import Harness
 from bot.policy import Policy
-from bot.redis_server import EmbeddedRedis
 from bot.settings import Settings
 from bot.slack.app import build_deps
+from bot.state.channel_settings import ChannelPrefs
+from bot.state.redis_server import EmbeddedRedis
 
 CODE_MESSAGE = {"type": "message", "channel": "C1", "user": "U2", "text": "scan failed 0x80072ee2"}
 
@@ -116,7 +116,7 @@ async def test_settings_store_down_falls_back_to_defaults() -> None:
 
 async def test_saving_with_redis_down_says_so(harness: Harness) -> None:
     """`/cmbot autoreply off` with the settings store down answers that nothing was saved."""
-    from bot.channel_settings import RedisChannelSettings  # noqa: PLC0415
+    from bot.state.channel_settings import RedisChannelSettings  # noqa: PLC0415
 
     harness.deps.channels = RedisChannelSettings(Redis.from_url(EmbeddedRedis().url))
     answer = await _cmbot(harness, "autoreply off")

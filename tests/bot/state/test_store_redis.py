@@ -16,8 +16,8 @@ from bot.cli import main
 from bot.dispatch import CheckRequest
 from bot.loopback.web_api import SlackStandIn
 from bot.queue import SaqDispatcher, make_queue
-from bot.redis_server import EmbeddedRedis, RedisUnavailable, redis_url
-from bot.store import AuditLog, HostLock, RateLimiter, RedisSeenStore, ResultCache
+from bot.state.redis_server import EmbeddedRedis, RedisUnavailable, redis_url
+from bot.state.store import AuditLog, HostLock, RateLimiter, RedisSeenStore, ResultCache
 from bot.worker import build_worker
 
 
@@ -165,7 +165,7 @@ def test_embedded_redis_dies_with_the_process_that_started_it(tmp_path: Path) ->
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from bot.redis_server import EmbeddedRedis\n"
+        "from bot.state.redis_server import EmbeddedRedis\n"
         "server = EmbeddedRedis(directory=Path(sys.argv[1])).start()\n"
         "print(server.process.pid, flush=True)\n"
         "time.sleep(120)\n"
@@ -195,7 +195,7 @@ async def test_a_check_accepted_before_serve_crashed_is_answered_after_restart(
         "import asyncio, time, uuid\n"
         "from bot.dispatch import CheckRequest\n"
         "from bot.queue import SaqDispatcher, make_queue\n"
-        "from bot.redis_server import redis_url\n"
+        "from bot.state.redis_server import redis_url\n"
         "url, server = redis_url(durable=True)\n"
         "request = CheckRequest(request_id=uuid.uuid4().hex, hosts=['pc-1.invalid'], user_id='U1',\n"
         "                       channel_id='C1', message_ts='7.1')\n"
