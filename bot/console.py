@@ -24,8 +24,8 @@ from typing import Any, TextIO
 from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.access.groups import GroupError, expand_targets
 from bot.fleet.targets import has_configmgr_targets
-from bot.groups import GroupError, expand_targets
 from bot.loopback.web_api import SignedDriver, SlackStandIn
 from bot.router import HELP, parse_cmcheck, policy_from_env
 from bot.settings import Settings

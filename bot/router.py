@@ -8,7 +8,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.policy import Policy, load_policy
+from bot.access.policy import Policy, load_policy
 from knowledge.findings import Lang
 
 MAX_HOSTS_PER_COMMAND = 500

@@ -26,10 +26,10 @@ from saq.job import Job
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access.policy import Policy
 from bot.check_job import run_check_job
 from bot.dispatch import CheckRequest
 from bot.metrics import observe_report
-from bot.policy import Policy
 from bot.queue import heartbeat_s, make_queue
 from bot.router import policy_from_env
 from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache

@@ -14,7 +14,7 @@ import signal
 import sys
 
 from bot import explain_pool
-from bot.policy import PolicyError
+from bot.access.policy import PolicyError
 from bot.settings import SettingsError, load_settings
 from bot.slack.app import build_app, build_deps, shared_session
 from bot.slack.server import serve

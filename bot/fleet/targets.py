@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.policy import Policy
+from bot.access.policy import Policy
 from probes.adminservice import AdminService, AdminServiceError, AdminServiceSettings, settings_from_env
 from probes.secrets import register_secret
 

@@ -19,9 +19,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access.policy import Policy, load_policy
 from bot.dispatch import CheckDispatcher
 from bot.inprocess import InProcessDispatcher
-from bot.policy import Policy, load_policy
 from bot.queue import SaqDispatcher, make_queue
 from bot.settings import Settings
 from bot.slack.deps import Deps

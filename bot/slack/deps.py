@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access.policy import Policy
 from bot.dispatch import CheckDispatcher
-from bot.policy import Policy
 from bot.settings import Settings
 from bot.slack.background import Background
 from bot.slack.usergroups import UsergroupDirectory

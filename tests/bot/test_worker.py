@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
+from bot.access.policy import load_policy
 from bot.dispatch import CheckRequest
 from bot.loopback.web_api import SlackStandIn
-from bot.policy import load_policy
 from bot.queue import SaqDispatcher, make_queue
 from bot.state.redis_server import EmbeddedRedis
 from bot.state.store import AuditLog, FinalAnswer

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from pydantic import SecretStr
 
+from bot.access.policy import Policy
 from bot.loopback.web_api import Harness, SlackStandIn, serving_http
-from bot.policy import Policy
 from bot.settings import Settings
 from bot.slack.app import build_deps
 from lab.scenario import load_scenarios

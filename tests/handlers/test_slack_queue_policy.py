@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.access.policy import load_policy
 from bot.loopback.web_api import Harness, SlackStandIn, serving_http
-from bot.policy import load_policy
 from bot.settings import Settings
 from bot.slack.app import build_deps
 from bot.state.redis_server import EmbeddedRedis

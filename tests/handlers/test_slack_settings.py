@@ -6,8 +6,8 @@ import json
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
+from bot.access.policy import Policy
 from bot.loopback.web_api import Harness
-from bot.policy import Policy
 from bot.settings import Settings
 from bot.slack.app import build_deps
 from bot.state.channel_settings import ChannelPrefs

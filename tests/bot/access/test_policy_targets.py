@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.policy import Policy, load_policy
+from bot.access.policy import Policy, load_policy
 
 POLICY = """
 allowed_domains: [corp.example.com]

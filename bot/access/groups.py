@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import RootModel, ValidationError
 
-from bot.policy import GROUP_PREFIX
+from bot.access.policy import GROUP_PREFIX
 
 
 class GroupError(ValueError):
