@@ -26,6 +26,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.access.groups import GroupError, expand_targets
 from bot.fleet.targets import has_configmgr_targets
+from bot.jobs.worker import build_worker
 from bot.loopback.web_api import SignedDriver, SlackStandIn
 from bot.router import HELP, parse_cmcheck, policy_from_env
 from bot.settings import Settings
@@ -33,7 +34,6 @@ from bot.slack.app import build_app, build_deps
 from bot.slack.deps import Deps
 from bot.state.redis_server import redis_url
 from bot.views import Message, render_text
-from bot.worker import build_worker
 from knowledge.findings import Lang
 from lab.testing import Lab, start_lab
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.metrics import observe_feedback
+from bot.jobs.metrics import observe_feedback
 from bot.views import (
     FEEDBACK_ACTIONS,
     Message,

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError
 
 from bot.access.groups import GroupError, expand_targets
-from bot.dispatch import CheckRequest
-from bot.explain_pool import explain_off_loop
 from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve, split_targets
-from bot.queue import QUEUE_DOWN, QueueUnavailable
+from bot.jobs.dispatch import CheckRequest
+from bot.jobs.explain_pool import explain_off_loop
+from bot.jobs.queue import QUEUE_DOWN, QueueUnavailable
 from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from bot.views import check_pending_message, denial_message, explanation_message, notice_message
 from handlers.slack_text import command_text, from_slack

@@ -13,13 +13,13 @@ import os
 import signal
 import sys
 
-from bot import explain_pool
 from bot.access.policy import PolicyError
+from bot.jobs import explain_pool
+from bot.jobs.worker import build_worker
 from bot.settings import SettingsError, load_settings
 from bot.slack.app import build_app, build_deps, shared_session
 from bot.slack.server import serve
 from bot.state.redis_server import EmbeddedRedis, RedisUnavailable, check_reachable, redis_url
-from bot.worker import build_worker
 
 log = logging.getLogger("cmbot.serve")
 SHUTDOWN_DRAIN_S = 20.0

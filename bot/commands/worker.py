@@ -8,8 +8,8 @@ import logging
 import os
 import sys
 
+from bot.jobs.worker import build_worker
 from bot.state.redis_server import RedisUnavailable, check_reachable
-from bot.worker import build_worker
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -20,9 +20,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.policy import Policy, load_policy
-from bot.dispatch import CheckDispatcher
-from bot.inprocess import InProcessDispatcher
-from bot.queue import SaqDispatcher, make_queue
+from bot.jobs.dispatch import CheckDispatcher
+from bot.jobs.inprocess import InProcessDispatcher
+from bot.jobs.queue import SaqDispatcher, make_queue
 from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.state.channel_settings import RedisChannelSettings

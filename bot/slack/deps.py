@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.policy import Policy
-from bot.dispatch import CheckDispatcher
+from bot.jobs.dispatch import CheckDispatcher
 from bot.settings import Settings
 from bot.slack.background import Background
 from bot.slack.usergroups import UsergroupDirectory

@@ -7,8 +7,8 @@ import yaml
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.metrics import observe_report
-from bot.queue import SaqDispatcher
+from bot.jobs.metrics import observe_report
+from bot.jobs.queue import SaqDispatcher
 from bot.settings import Settings
 from bot.slack.app import build_app, build_deps
 from bot.slack.server import web_app

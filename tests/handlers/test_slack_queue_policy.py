@@ -9,12 +9,12 @@ import pytest
 from pydantic import SecretStr
 
 from bot.access.policy import load_policy
+from bot.jobs.worker import build_worker
 from bot.loopback.web_api import Harness, SlackStandIn, serving_http
 from bot.settings import Settings
 from bot.slack.app import build_deps
 from bot.state.redis_server import EmbeddedRedis
 from bot.state.store import AuditLog
-from bot.worker import build_worker
 from lab.testing import Lab
 
 SECRET = "queue-secret"

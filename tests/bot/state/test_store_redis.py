@@ -13,12 +13,12 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.cli import main
-from bot.dispatch import CheckRequest
+from bot.jobs.dispatch import CheckRequest
+from bot.jobs.queue import SaqDispatcher, make_queue
+from bot.jobs.worker import build_worker
 from bot.loopback.web_api import SlackStandIn
-from bot.queue import SaqDispatcher, make_queue
 from bot.state.redis_server import EmbeddedRedis, RedisUnavailable, redis_url
 from bot.state.store import AuditLog, HostLock, RateLimiter, RedisSeenStore, ResultCache
-from bot.worker import build_worker
 
 
 async def test_host_lock_is_exclusive_and_released(redis: Redis) -> None:
@@ -193,8 +193,8 @@ async def test_a_check_accepted_before_serve_crashed_is_answered_after_restart(
     monkeypatch.delenv("REDIS_URL", raising=False)
     script = (
         "import asyncio, time, uuid\n"
-        "from bot.dispatch import CheckRequest\n"
-        "from bot.queue import SaqDispatcher, make_queue\n"
+        "from bot.jobs.dispatch import CheckRequest\n"
+        "from bot.jobs.queue import SaqDispatcher, make_queue\n"
         "from bot.state.redis_server import redis_url\n"
         "url, server = redis_url(durable=True)\n"
         "request = CheckRequest(request_id=uuid.uuid4().hex, hosts=['pc-1.invalid'], user_id='U1',\n"

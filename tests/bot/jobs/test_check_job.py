@@ -8,9 +8,9 @@ import time
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-import bot.check_job as check_job
-from bot.check_job import MAX_DETAIL_POSTS, run_check_job
-from bot.dispatch import CheckRequest
+import bot.jobs.check_job as check_job
+from bot.jobs.check_job import MAX_DETAIL_POSTS, run_check_job
+from bot.jobs.dispatch import CheckRequest
 from bot.loopback.web_api import SlackStandIn
 from knowledge.findings import Finding
 from probes.report import HostReport

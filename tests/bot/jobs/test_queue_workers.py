@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.dispatch import CheckRequest
+from bot.jobs.dispatch import CheckRequest
+from bot.jobs.queue import QueueUnavailable, SaqDispatcher, make_queue
 from bot.loopback.web_api import SlackStandIn
-from bot.queue import QueueUnavailable, SaqDispatcher, make_queue
 from bot.state.redis_server import EmbeddedRedis
 from lab.scenario import Faults, load_scenarios
 from lab.testing import Lab, run_lab

@@ -10,8 +10,8 @@ from functools import partial
 import pytest
 from pydantic import SecretStr
 
-import bot.explain_pool as explain_pool
-from bot.explain_pool import ExplainPool
+import bot.jobs.explain_pool as explain_pool
+from bot.jobs.explain_pool import ExplainPool
 from bot.loopback.web_api import Harness, SlackStandIn, serving_http
 from bot.settings import Settings
 from bot.slack.app import build_deps

@@ -12,7 +12,7 @@ from saq import Queue
 from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
 
-from bot.dispatch import CheckRequest
+from bot.jobs.dispatch import CheckRequest
 from bot.state.store import POOL_SIZE, connect
 
 log = logging.getLogger("cmbot.queue")

@@ -11,14 +11,14 @@ import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-import bot.check_job as check_job
-from bot.dispatch import CheckRequest
+import bot.jobs.check_job as check_job
+from bot.jobs.dispatch import CheckRequest
+from bot.jobs.queue import SaqDispatcher, make_queue
+from bot.jobs.worker import build_worker
 from bot.loopback.web_api import SlackStandIn, serving_http
-from bot.queue import SaqDispatcher, make_queue
 from bot.settings import Settings
 from bot.slack.app import build_deps
 from bot.state.redis_server import EmbeddedRedis
-from bot.worker import build_worker
 
 pytestmark = pytest.mark.slow
 GROUP_HOSTS = 500

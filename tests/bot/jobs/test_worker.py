@@ -11,12 +11,12 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.access.policy import load_policy
-from bot.dispatch import CheckRequest
+from bot.jobs.dispatch import CheckRequest
+from bot.jobs.queue import SaqDispatcher, make_queue
+from bot.jobs.worker import build_worker
 from bot.loopback.web_api import SlackStandIn
-from bot.queue import SaqDispatcher, make_queue
 from bot.state.redis_server import EmbeddedRedis
 from bot.state.store import AuditLog, FinalAnswer
-from bot.worker import build_worker
 from lab.scenario import Faults, load_scenarios
 from lab.testing import Lab, run_lab
 

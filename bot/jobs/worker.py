@@ -27,10 +27,10 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.policy import Policy
-from bot.check_job import run_check_job
-from bot.dispatch import CheckRequest
-from bot.metrics import observe_report
-from bot.queue import heartbeat_s, make_queue
+from bot.jobs.check_job import run_check_job
+from bot.jobs.dispatch import CheckRequest
+from bot.jobs.metrics import observe_report
+from bot.jobs.queue import heartbeat_s, make_queue
 from bot.router import policy_from_env
 from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache
 from knowledge.findings import Lang

@@ -7,8 +7,8 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.check_job import CheckFn, run_check_job
-from bot.dispatch import CheckRequest
+from bot.jobs.check_job import CheckFn, run_check_job
+from bot.jobs.dispatch import CheckRequest
 from probes.check import check_host
 
 log = logging.getLogger("cmbot.dispatch")

@@ -14,11 +14,11 @@ from typing import Any, Protocol
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.dispatch import CheckRequest
 from bot.fleet.cluster import FleetSummary, FleetTally
 from bot.fleet.export import table_csv, table_json
 from bot.fleet.pace import PROCESS_BUDGET, ProgressPacer
 from bot.fleet.view import fleet_progress_message, fleet_summary_message
+from bot.jobs.dispatch import CheckRequest
 from bot.views import (
     check_detail_message,
     check_progress_message,
