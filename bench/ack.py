@@ -78,7 +78,7 @@ async def main() -> None:
         }
         env.pop("SLACK_APP_TOKEN", None)
         server = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -74,7 +74,7 @@ async def _queue_run(workers: int, inventory: Path) -> float:
             }
             processes = [
                 subprocess.Popen(
-                    [sys.executable, "-m", "bot.cli", "worker", "--concurrency", str(CONCURRENCY)],
+                    [sys.executable, "-m", "bot.cli.main", "worker", "--concurrency", str(CONCURRENCY)],
                     env=env,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("knowledge", "probes", "lab", "bot", "handlers")
-COMPOSITION = ("bot.slack.app", "bot.cli", "bot.console", "bot.commands", "bot.loopback")
+COMPOSITION = ("bot.slack.app", "bot.cli", "bot.commands", "bot.loopback")
 """The composition root: the only modules that may import the listeners in `handlers` (the app
 factory, the CLI with its console and subcommands, and the loopback harness that builds the app)."""
 

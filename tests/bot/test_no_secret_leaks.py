@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from bot.cli import main
-from bot.console import ConsoleBot
+from bot.cli.console import ConsoleBot
+from bot.cli.main import main
 from lab.testing import Lab
 
 PATHS = [

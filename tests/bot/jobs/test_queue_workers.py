@@ -40,7 +40,7 @@ def _worker(redis_url: str, slack: SlackStandIn, lab: Lab) -> subprocess.Popen[b
         "CMBOT_CHECK_DEADLINE": "8",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "worker", "--concurrency", "2"],
+        [sys.executable, "-m", "bot.cli.main", "worker", "--concurrency", "2"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.queue import SaqDispatcher, make_queue
 from bot.jobs.worker import build_worker

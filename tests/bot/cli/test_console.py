@@ -5,14 +5,14 @@ import sys
 
 import pytest
 
-from bot.console import ConsoleBot
+from bot.cli.console import ConsoleBot
 from bot.router import parse_cmcheck
 from lab.testing import Lab
 
 
 def _console(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", *args],
+        [sys.executable, "-m", "bot.cli.main", "console", *args],
         input=stdin,
         capture_output=True,
         text=True,
