@@ -13,7 +13,7 @@ from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve,
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.explain_pool import explain_off_loop
 from bot.jobs.queue import QUEUE_DOWN, QueueUnavailable
-from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
+from bot.slack.command_table import CMCHECK, CMERR, MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from bot.views import check_pending_message, denial_message, explanation_message, notice_message
 from handlers.slack_text import command_text, from_slack
 from handlers.sources import remember
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
     from bot.slack.deps import Deps
 
-USAGE_CHECK = "Usage: /cmcheck HOST [HOST…] [kb:KB5031356]"
-USAGE_ERR = "Usage: /cmerr CODE-OR-TEXT (an error code, a symbol or log lines)"
+USAGE_CHECK = CMCHECK.usage
+USAGE_ERR = CMERR.usage
 
 
 RERUN_EXPIRED = "This Re-run is too old to repeat; run /cmcheck again."

@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.slack.command_table import how_to_lines
 from bot.views import MAX_SECTION_CHARS, cut, escape
 
 if TYPE_CHECKING:
@@ -15,15 +16,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cmbot.home")
 RECENT_ON_HOME = 15
-HOW_TO = (
-    "*cmbot* diagnoses ConfigMgr clients.\n"
-    "• `/cmcheck PC-1234 [kb:KB5031356]` reads the machine over WinRM (read-only) and names the cause.\n"
-    "• `/cmerr 0x80244022` explains an error code, a symbol or log lines.\n"
-    "• Paste a code or log lines in a channel, or upload a log (or a zip of CCM\\Logs):"
-    " cmbot answers in the thread.\n"
-    "• Message menu ▸ *Diagnose with cmbot* explains any message.\n"
-    "• `/cmbot autoreply on|off` and `/cmbot lang en|ja|auto` set a channel's replies;"
-    " `/cmbot settings` shows them."
+HOW_TO = "\n".join(
+    [
+        "*cmbot* diagnoses ConfigMgr clients.",
+        *how_to_lines("en"),
+        "• Paste a code or log lines in a channel, or upload a log (or a zip of CCM\\Logs):"
+        " cmbot answers in the thread.",
+        "• Message menu ▸ *Diagnose with cmbot* explains any message.",
+    ]
 )
 
 

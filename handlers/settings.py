@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.router import HELP, parse_cmbot
+from bot.slack.command_table import help_text, parse_cmbot
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.router import CmbotCommand
+    from bot.slack.command_table import CmbotCommand
     from bot.slack.deps import Deps
 
 SETTINGS_DOWN = "⚠️ The channel settings could not be saved (Redis is unavailable); try again in a minute."
@@ -39,7 +39,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 async def _answer(deps: Deps, respond: Any, parsed: CmbotCommand, user: str, channel: str) -> None:
     if parsed.kind == "help":
         lang = await deps.lang_for(user, channel)
-        await respond(response_type="ephemeral", text=f"```{HELP[lang]}```")
+        await respond(response_type="ephemeral", text=f"```{help_text(lang, surface='slack')}```")
         return
     prefs = await deps.channel_prefs(channel)
     if parsed.kind == "show":

@@ -25,12 +25,13 @@ from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.access.groups import GroupError, expand_targets
+from bot.access.policy import policy_from_env
 from bot.fleet.targets import has_configmgr_targets
 from bot.jobs.worker import build_worker
 from bot.loopback.web_api import SignedDriver, SlackStandIn
-from bot.router import HELP, parse_cmcheck, policy_from_env
 from bot.settings import Settings
 from bot.slack.app import build_app, build_deps
+from bot.slack.command_table import command_named, help_text, parse_cmcheck
 from bot.slack.deps import Deps
 from bot.state.redis_server import redis_url
 from bot.views import Message, render_text
@@ -90,12 +91,12 @@ class ConsoleBot:
         command, _, rest = text.partition(" ")
         lang: Lang = "ja" if self.slack.locales.get(USER, "").startswith("ja") else "en"
         if command.lower() in ("help", "/help"):
-            return HELP[lang]
+            return help_text(lang, surface="console")
         if command.lower() == "/lang":
             return self._switch_language(rest.strip().lower())
-        if command.lower() in ("/cmerr", "/cmbot"):
-            return await self._answered_command(command.lower(), rest)
-        if command.lower() == "/cmcheck":
+        if (known := command_named(command)) is not None:
+            if known.answers == "response_url":
+                return await self._answered_command(known.name, rest)
             return await self._cmcheck(rest)
         return await self._message(text)
 

@@ -26,12 +26,11 @@ from saq.job import Job
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.access.policy import Policy
+from bot.access.policy import Policy, policy_from_env
 from bot.jobs.check_job import run_check_job
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.metrics import observe_report
 from bot.jobs.queue import heartbeat_s, make_queue
-from bot.router import policy_from_env
 from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache
 from knowledge.findings import Lang
 from probes.check import check_host
