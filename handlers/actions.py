@@ -23,8 +23,8 @@ from bot.views import (
     notice_message,
     remedy_message,
 )
-from handlers.commands import rerun_check
 from handlers.sources import Source, explain_source, recall
+from handlers.usecases import rerun_check
 from knowledge.findings import Explanation, Lang
 
 if TYPE_CHECKING:
