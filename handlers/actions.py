@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.jobs.metrics import observe_feedback
+from bot.slack.background import ephemeral
 from bot.views import (
     FEEDBACK_ACTIONS,
     Message,
@@ -51,17 +53,23 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action("cmbot_lang")
     async def switch_language(ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        deps.background.spawn(_switch_language(deps, body, respond), what="cmbot_lang")
+        deps.background.spawn(
+            _switch_language(deps, body, respond), what="cmbot_lang", answer=ephemeral(respond)
+        )
 
     @app.action("cmbot_remedy")
     async def remedy(ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        deps.background.spawn(_post_remedy(deps, body, respond), what="cmbot_remedy")
+        deps.background.spawn(
+            _post_remedy(deps, body, respond), what="cmbot_remedy", answer=ephemeral(respond)
+        )
 
     @app.action("cmbot_evidence")
     async def evidence(ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        deps.background.spawn(_post_evidence(deps, body, respond), what="cmbot_evidence")
+        deps.background.spawn(
+            _post_evidence(deps, body, respond), what="cmbot_evidence", answer=ephemeral(respond)
+        )
 
     @app.action("cmbot_rerun")
     async def rerun(ack: Any, body: dict[str, Any], respond: Any) -> None:
@@ -77,6 +85,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 thread=thread,
             ),
             what="cmbot_rerun",
+            answer=ephemeral(respond),
         )
 
     for action_id in FEEDBACK_ACTIONS:
@@ -84,7 +93,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         @app.action(action_id)
         async def feedback(ack: Any, body: dict[str, Any], respond: Any) -> None:
             await ack()
-            deps.background.spawn(_vote(deps, body, respond), what="cmbot_feedback")
+            deps.background.spawn(
+                _vote(deps, body, respond), what="cmbot_feedback", answer=ephemeral(respond)
+            )
 
 
 async def _vote(deps: Deps, body: dict[str, Any], respond: Any) -> None:
@@ -101,7 +112,7 @@ async def _vote(deps: Deps, body: dict[str, Any], respond: Any) -> None:
         counted = await deps.feedback.vote(answer=answer, user=user, cause=cause, kind=kind, right=right)
         if counted:
             observe_feedback(cause, right, await deps.feedback.precision())
-    except Exception:
+    except (RedisError, OSError):
         log.warning("feedback store unavailable")
         await _tell(respond, FEEDBACK_DOWN)
         return

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.access.groups import expand_targets
 from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve, split_targets
+from bot.slack.background import ephemeral
 from bot.slack.command_table import CMCHECK, CMERR, parse_cmcheck
 from bot.views import denial_message
 from handlers.slack_text import command_text, from_slack
@@ -52,6 +53,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 groups=groups,
             ),
             what="/cmcheck",
+            answer=ephemeral(respond),
         )
 
     @app.command("/cmerr")
@@ -61,7 +63,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_type="ephemeral", text=USAGE_ERR)
             return
         await ack()
-        deps.background.spawn(_answer_cmerr(deps, respond, command, text), what="/cmerr")
+        deps.background.spawn(
+            _answer_cmerr(deps, respond, command, text), what="/cmerr", answer=ephemeral(respond)
+        )
 
 
 async def _cmcheck_configmgr(
@@ -111,7 +115,7 @@ async def _cmcheck_configmgr(
             groups=groups,
         )
 
-    deps.background.spawn(resolve_then_check(), what="/cmcheck configmgr")
+    deps.background.spawn(resolve_then_check(), what="/cmcheck configmgr", answer=ephemeral(respond))
 
 
 async def _answer_cmerr(deps: Deps, respond: Any, command: dict[str, Any], text: str) -> None:

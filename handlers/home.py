@@ -6,6 +6,8 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
+
 from bot.slack.command_table import how_to_lines
 from bot.views import MAX_SECTION_CHARS, cut, escape
 
@@ -42,7 +44,7 @@ async def _publish(deps: Deps, user: str) -> None:
     if deps.audit is not None:
         try:
             rows = await deps.audit.read(user=user, count=200)
-        except Exception:
+        except (RedisError, OSError):
             log.warning("audit stream unavailable; App Home shows this process's checks")
             rows = []
         results = [r for r in rows if r.get("action") == "check" and r.get("outcome") != "accepted"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
+
+from bot.slack.background import ephemeral
 from bot.slack.command_table import help_text, parse_cmbot
 
 if TYPE_CHECKING:
@@ -32,7 +35,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         deps.background.spawn(
-            _answer(deps, respond, parsed, user, command.get("channel_id", "")), what="/cmbot"
+            _answer(deps, respond, parsed, user, command.get("channel_id", "")),
+            what="/cmbot",
+            answer=ephemeral(respond),
         )
 
 
@@ -49,7 +54,7 @@ async def _answer(deps: Deps, respond: Any, parsed: CmbotCommand, user: str, cha
     changed = prefs.model_copy(update=parsed.changes)
     try:
         await deps.channels.put(channel, changed)
-    except Exception:
+    except (RedisError, OSError):
         await respond(response_type="ephemeral", text=SETTINGS_DOWN)
         return
     described = changed.describe(default_auto_reply=deps.settings.cmbot_auto_reply)

@@ -54,7 +54,7 @@ async def rerun_targets(deps: Deps, value: str) -> tuple[list[str], list[str]] |
         return hosts.split(), kbs.split()
     try:
         state = await deps.buttons.get(f"rerun:{ref}")
-    except Exception:
+    except (RedisError, OSError):
         return f"Not started: {QUEUE_DOWN}"
     if not state:
         return RERUN_EXPIRED

@@ -90,7 +90,7 @@ def _serve(conn: Connection) -> None:
             os.environ["CMBOT_KB_PATH"] = kb_path
         try:
             answer: tuple[str, Any] = ("ok", function(*args, **kwargs))
-        except Exception as exc:  # reported to the bot, which answers with a reference
+        except Exception as exc:  # noqa: BLE001 - the worker process's boundary: any error is sent back and answered with a ref
             answer = ("error", f"{type(exc).__name__}: {exc}"[:300])
         conn.send(answer)
 

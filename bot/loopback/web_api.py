@@ -64,6 +64,8 @@ class SlackStandIn:
     """Channels where chat.postMessage answers `not_in_channel` (the bot was never invited)."""
     rate_limit_next: int = 0
     server_error_next: int = 0
+    fail_next: dict[str, int] = field(default_factory=dict)
+    """Method → how many of its next calls answer Slack's `fatal_error` (e.g. users.info)."""
     calls: list[Call] = field(default_factory=list)
     answers: dict[int, str] = field(default_factory=dict)
     """The `ts` answered to each call, by its index in `calls`."""
@@ -206,6 +208,9 @@ class SlackStandIn:
         return web.json_response(answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if self.fail_next.get(method, 0) > 0:  # `fatal_error`: https://api.slack.com/methods/users.info
+            self.fail_next[method] -= 1
+            return {"ok": False, "error": "fatal_error"}
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "cmbot"}
         if method == "chat.postMessage" and args.get("channel") in self.not_in_channels:

@@ -13,11 +13,27 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
+
+import aiohttp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackClientError
 
 log = logging.getLogger("cmbot.background")
 MAX_DEFER_S = 0.5
+FAILED = (
+    "⚠️ That did not work: cmbot hit an internal error ({what}). Try again; if it keeps failing,"
+    " give your cmbot admin the reference {ref}."
+)
+
+Answer = Callable[[str], Awaitable[object]]
+"""How to tell the requester that their acked request failed (one short line)."""
+
+
+def ephemeral(respond: AsyncRespond) -> Answer:
+    """Answer the requester only, without replacing the message they acted on."""
+    return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 class Background:
@@ -39,12 +55,14 @@ class Background:
             if self._acking == 0:
                 self._idle.set()
 
-    def spawn(self, work: Coroutine[Any, Any, None], *, what: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._guarded(work, what))
+    def spawn(self, work: Coroutine[Any, Any, None], *, what: str, answer: Answer | None = None) -> None:
+        """Run `work` after the acks; if it fails, log it with a reference and `answer` the user
+        with that reference, so an acked request never ends in silence."""
+        task = asyncio.get_running_loop().create_task(self._guarded(work, what, answer))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _guarded(self, work: Coroutine[Any, Any, None], what: str) -> None:
+    async def _guarded(self, work: Coroutine[Any, Any, None], what: str, answer: Answer | None) -> None:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(MAX_DEFER_S):
                 await self._idle.wait()
@@ -53,7 +71,13 @@ class Background:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("%s failed after the ack (ref %s)", what, uuid.uuid4().hex[:8])
+            ref = uuid.uuid4().hex[:8]
+            log.exception("%s failed after the ack (ref %s)", what, ref)
+            if answer is not None:
+                try:
+                    await answer(FAILED.format(what=what, ref=ref))
+                except (SlackClientError, aiohttp.ClientError, TimeoutError):
+                    log.warning("could not tell the user that %s failed (ref %s)", what, ref)
 
     @property
     def pending(self) -> int:

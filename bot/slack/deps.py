@@ -10,6 +10,9 @@ import logging
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
+import aiohttp
+from redis.exceptions import RedisError
+from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.policy import Policy
@@ -67,7 +70,7 @@ class Deps:
             return
         try:
             await self.audit.record(user=user, action=action, target=target, outcome=outcome, channel=channel)
-        except Exception:
+        except (RedisError, OSError):
             log.warning("audit write failed")
 
     async def channel_prefs(self, channel_id: str | None) -> ChannelPrefs:
@@ -76,7 +79,7 @@ class Deps:
             return ChannelPrefs()
         try:
             return await self.channels.get(channel_id)
-        except Exception:
+        except (RedisError, OSError):
             log.warning("channel settings unavailable; using the defaults")
             return ChannelPrefs()
 
@@ -90,13 +93,15 @@ class Deps:
             return channel_lang
         if not user_id:
             return self.settings.cmbot_lang
-        if user_id not in self._user_lang:
-            lang: Lang = self.settings.cmbot_lang
-            try:
-                info = await self.client.users_info(user=user_id, include_locale=True)
-                locale = str((info.get("user") or {}).get("locale") or "")
-                lang = "ja" if locale.lower().startswith("ja") else "en" if locale else lang
-            except Exception:
-                log.info("users.info failed; using the default language")
-            self._user_lang[user_id] = lang
-        return self._user_lang[user_id]
+        if user_id in self._user_lang:
+            return self._user_lang[user_id]
+        try:
+            info = await self.client.users_info(user=user_id, include_locale=True)
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            # Not cached: the next request asks Slack again instead of keeping the default for good.
+            log.info("users.info failed (%s); using the default language this time", type(exc).__name__)
+            return self.settings.cmbot_lang
+        locale = str((info.get("user") or {}).get("locale") or "")
+        lang: Lang = "ja" if locale.lower().startswith("ja") else "en" if locale else self.settings.cmbot_lang
+        self._user_lang[user_id] = lang
+        return lang

@@ -25,6 +25,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from redis.exceptions import RedisError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
@@ -90,7 +91,7 @@ def web_app(
         if queue_depth is not None:
             try:
                 depth = await queue_depth()
-            except Exception:
+            except (RedisError, OSError):
                 return web.json_response({"status": "queue unavailable"}, status=503)
             return web.json_response({"status": "ok", "queue_depth": depth})
         return web.json_response({"status": "ok"})
