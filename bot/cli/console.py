@@ -59,7 +59,6 @@ class ConsoleBot:
         secret = secrets.token_hex(16)
         try:
             async with SlackStandIn() as slack:
-                os.environ["CMBOT_CHECK_DEADLINE"] = str(deadline_s)
                 slack.locales[USER] = "ja-JP" if lang == "ja" else "en-US"
                 settings = Settings(
                     slack_bot_token=SecretStr(CONSOLE_TOKEN),
@@ -71,7 +70,11 @@ class ConsoleBot:
                 deps = build_deps(settings, redis_url=url)
                 deps.policy = policy_from_env()
                 worker = build_worker(
-                    url, concurrency=8, slack_token=CONSOLE_TOKEN, slack_api_url=slack.api_url
+                    url,
+                    concurrency=8,
+                    slack_token=CONSOLE_TOKEN,
+                    slack_api_url=slack.api_url,
+                    deadline_s=deadline_s,
                 )
                 worker_task = asyncio.create_task(worker.start())
                 try:

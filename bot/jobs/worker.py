@@ -118,7 +118,7 @@ async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str
             req,
             ctx["slack"],
             check=locked_cached_check(redis, bypass_cache=req.bypass_cache),
-            deadline_s=float(os.environ.get("CMBOT_CHECK_DEADLINE", "60")),
+            deadline_s=ctx.get("deadline_s") or float(os.environ.get("CMBOT_CHECK_DEADLINE", "60")),
             final=final,
         )
     finally:
@@ -171,6 +171,7 @@ def build_worker(
     slack_token: str | None = None,
     slack_api_url: str | None = None,
     policy: Policy | None = None,
+    deadline_s: float | None = None,
 ) -> Worker[Any]:
     """A saq worker; the Slack token and API URL default to SLACK_BOT_TOKEN and SLACK_API_URL,
     the access policy to CMBOT_POLICY's (the same file the bot reads)."""
@@ -188,6 +189,7 @@ def build_worker(
         )
         ctx["redis"] = queue.redis
         ctx["policy"] = granted
+        ctx["deadline_s"] = deadline_s
         queue.on_failure = lambda job: answer_failure(ctx["slack"], queue.redis, job)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
