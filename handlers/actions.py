@@ -31,6 +31,8 @@ from knowledge.findings import Explanation, Lang
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
+    from slack_bolt.context.ack.async_ack import AsyncAck
+    from slack_bolt.context.respond.async_respond import AsyncRespond
 
     from bot.slack.deps import Deps
 
@@ -51,28 +53,28 @@ FEEDBACK_DOWN = "Your vote could not be saved (the bot's store is unavailable); 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action("cmbot_lang")
-    async def switch_language(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def switch_language(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         deps.background.spawn(
             _switch_language(deps, body, respond), what="cmbot_lang", answer=ephemeral(respond)
         )
 
     @app.action("cmbot_remedy")
-    async def remedy(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def remedy(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         deps.background.spawn(
             _post_remedy(deps, body, respond), what="cmbot_remedy", answer=ephemeral(respond)
         )
 
     @app.action("cmbot_evidence")
-    async def evidence(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def evidence(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         deps.background.spawn(
             _post_evidence(deps, body, respond), what="cmbot_evidence", answer=ephemeral(respond)
         )
 
     @app.action("cmbot_rerun")
-    async def rerun(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def rerun(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         channel, _, thread = _where(body)
         deps.background.spawn(
@@ -91,14 +93,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
     for action_id in FEEDBACK_ACTIONS:
 
         @app.action(action_id)
-        async def feedback(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        async def feedback(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
             await ack()
             deps.background.spawn(
                 _vote(deps, body, respond), what="cmbot_feedback", answer=ephemeral(respond)
             )
 
 
-async def _vote(deps: Deps, body: dict[str, Any], respond: Any) -> None:
+async def _vote(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
     """One vote per user per answer, with the cause the verdict named and the kind of input."""
     action = body["actions"][0]
     answer, _, rest = str(action.get("value", "")).partition("|")
@@ -120,14 +122,14 @@ async def _vote(deps: Deps, body: dict[str, Any], respond: Any) -> None:
     await _tell(respond, (THANKS if counted else VOTED)[lang], mark="🙏" if counted else "ℹ️")
 
 
-async def _tell(respond: Any, text: str, *, mark: str = "⚠️") -> None:
+async def _tell(respond: AsyncRespond, text: str, *, mark: str = "⚠️") -> None:
     await respond(
         response_type="ephemeral", replace_original=False, **notice_message(text, mark=mark).as_kwargs()
     )
 
 
 async def _rebuilt(
-    deps: Deps, body: dict[str, Any], respond: Any, lang: Lang | None = None
+    deps: Deps, body: dict[str, Any], respond: AsyncRespond, lang: Lang | None = None
 ) -> tuple[Source, Explanation] | None:
     """The explanation behind the clicked button, from the whole paste or the file again; or,
     after telling the clicker why not, None."""
@@ -143,7 +145,7 @@ async def _rebuilt(
     return source, explanation
 
 
-async def _switch_language(deps: Deps, body: dict[str, Any], respond: Any) -> None:
+async def _switch_language(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
     source = await recall(deps, str(body["actions"][0].get("value", "")))
     other: Lang = "en" if not isinstance(source, str) and source.lang == "ja" else "ja"
     rebuilt = await _rebuilt(deps, body, respond, other)
@@ -165,7 +167,7 @@ def _where(body: dict[str, Any]) -> tuple[str, str, str | None]:
     return str(channel), str(ts or ""), message.get("thread_ts") or container.get("thread_ts") or ts
 
 
-async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond: Any) -> str | None:
+async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond: AsyncRespond) -> str | None:
     """The dedup key when this is the first click of its kind on this message in this language
     (one post however many people click), else None after telling the clicker."""
     channel, ts, _ = _where(body)
@@ -176,7 +178,7 @@ async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond
     return None
 
 
-async def _to_clicker(deps: Deps, key: str, respond: Any, message: Message, why: str) -> None:
+async def _to_clicker(deps: Deps, key: str, respond: AsyncRespond, message: Message, why: str) -> None:
     """Nothing reached the thread: answer only the person who clicked, and let the next click
     try the thread again rather than be told it is already there."""
     log.info("thread answer refused (%s); answering the clicker only", why)
@@ -184,7 +186,9 @@ async def _to_clicker(deps: Deps, key: str, respond: Any, message: Message, why:
     await respond(response_type="ephemeral", replace_original=False, **message.as_kwargs())
 
 
-async def _post_in_thread(deps: Deps, key: str, body: dict[str, Any], respond: Any, message: Message) -> None:
+async def _post_in_thread(
+    deps: Deps, key: str, body: dict[str, Any], respond: AsyncRespond, message: Message
+) -> None:
     channel, _, thread = _where(body)
     try:
         await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
@@ -192,7 +196,7 @@ async def _post_in_thread(deps: Deps, key: str, body: dict[str, Any], respond: A
         await _to_clicker(deps, key, respond, message, str(exc.response.get("error")))
 
 
-async def _post_remedy(deps: Deps, body: dict[str, Any], respond: Any) -> None:
+async def _post_remedy(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
     rebuilt = await _rebuilt(deps, body, respond)
     if rebuilt is None:
         return
@@ -201,7 +205,7 @@ async def _post_remedy(deps: Deps, body: dict[str, Any], respond: Any) -> None:
         await _post_in_thread(deps, key, body, respond, remedy_message(explanation, source.lang))
 
 
-async def _post_evidence(deps: Deps, body: dict[str, Any], respond: Any) -> None:
+async def _post_evidence(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
     """The whole evidence in the thread; as a file when it does not fit in one message."""
     rebuilt = await _rebuilt(deps, body, respond)
     if rebuilt is None:

@@ -18,6 +18,8 @@ from probes.targets import validate_host
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
+    from slack_bolt.context.ack.async_ack import AsyncAck
+    from slack_bolt.context.respond.async_respond import AsyncRespond
 
     from bot.slack.deps import Deps
 
@@ -27,7 +29,7 @@ USAGE_ERR = CMERR.usage
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command("/cmcheck")
-    async def cmcheck(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+    async def cmcheck(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         """The ack carries usage, name and policy refusals (no I/O but a cached user-group
         lookup when the policy names groups); the rate limit and the queue, which need Redis,
         are consulted just after it."""
@@ -57,7 +59,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @app.command("/cmerr")
-    async def cmerr(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+    async def cmerr(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         text = from_slack(command.get("text", "")).strip()
         if not text:
             await ack(response_type="ephemeral", text=USAGE_ERR)
@@ -69,7 +71,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def _cmcheck_configmgr(
-    ack: Any, deps: Deps, respond: Any, *, words: list[str], kbs: list[str], user: str, channel: str
+    ack: AsyncAck,
+    deps: Deps,
+    respond: AsyncRespond,
+    *,
+    words: list[str],
+    kbs: list[str],
+    user: str,
+    channel: str,
 ) -> None:
     """`collection:` / `deployment:` targets: parsed before the ack, resolved through the
     AdminService after it, then every resolved host meets the same checks as a typed name."""
@@ -118,7 +127,7 @@ async def _cmcheck_configmgr(
     deps.background.spawn(resolve_then_check(), what="/cmcheck configmgr", answer=ephemeral(respond))
 
 
-async def _answer_cmerr(deps: Deps, respond: Any, command: dict[str, Any], text: str) -> None:
+async def _answer_cmerr(deps: Deps, respond: AsyncRespond, command: dict[str, Any], text: str) -> None:
     lang = await deps.lang_for(command.get("user_id"), command.get("channel_id"))
     _, message = await explained_reply(deps, text, lang, "command")
     await respond(response_type="in_channel", **message.as_kwargs())

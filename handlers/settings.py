@@ -11,6 +11,8 @@ from bot.slack.command_table import help_text, parse_cmbot
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
+    from slack_bolt.context.ack.async_ack import AsyncAck
+    from slack_bolt.context.respond.async_respond import AsyncRespond
 
     from bot.slack.command_table import CmbotCommand
     from bot.slack.deps import Deps
@@ -20,7 +22,7 @@ SETTINGS_DOWN = "⚠️ The channel settings could not be saved (Redis is unavai
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command("/cmbot")
-    async def cmbot(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+    async def cmbot(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         """Help and refusals are answered in the ack; reading or saving a setting after it."""
         parsed = parse_cmbot(command.get("text", ""))
         user = command.get("user_id", "")
@@ -41,7 +43,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
 
-async def _answer(deps: Deps, respond: Any, parsed: CmbotCommand, user: str, channel: str) -> None:
+async def _answer(deps: Deps, respond: AsyncRespond, parsed: CmbotCommand, user: str, channel: str) -> None:
     if parsed.kind == "help":
         lang = await deps.lang_for(user, channel)
         await respond(response_type="ephemeral", text=f"```{help_text(lang, surface='slack')}```")

@@ -9,13 +9,14 @@ from handlers.usecases import explained_reply
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
+    from slack_bolt.context.ack.async_ack import AsyncAck
 
     from bot.slack.deps import Deps
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.shortcut("diagnose_message")
-    async def diagnose(ack: Any, body: dict[str, Any]) -> None:
+    async def diagnose(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         deps.background.spawn(_diagnose(deps, body), what="shortcut")
 

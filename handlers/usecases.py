@@ -4,7 +4,7 @@ explain a text and build its reply. Listeners parse and ack; they call these for
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
@@ -20,6 +20,8 @@ from probes.check import BadKb, normalize_kbs
 from probes.targets import BadHostName, validate_host
 
 if TYPE_CHECKING:
+    from slack_bolt.context.respond.async_respond import AsyncRespond
+
     from bot.slack.deps import Deps
 
 USAGE_CHECK = CMCHECK.usage
@@ -62,7 +64,7 @@ async def rerun_targets(deps: Deps, value: str) -> tuple[list[str], list[str]] |
 
 
 async def rerun_check(
-    deps: Deps, respond: Any, *, value: str, user: str, channel: str, thread: str | None
+    deps: Deps, respond: AsyncRespond, *, value: str, user: str, channel: str, thread: str | None
 ) -> None:
     """Re-run: the same controls as /cmcheck (policy, names, host cap, rate limit), every refusal
     answered to the clicker and audited (security review V8), then a fresh check in the thread."""
@@ -93,7 +95,7 @@ async def rerun_check(
 
 async def accept_check(
     deps: Deps,
-    respond: Any,
+    respond: AsyncRespond,
     *,
     hosts: list[str],
     kbs: list[str],
