@@ -1,6 +1,7 @@
-# Two commands on a fresh Debian machine with Python 3.11+ and make:
+# On a fresh Debian machine with Python 3.11+ and make:
 #   make run   - the main job on embedded defaults (lab hosts, embedded Redis, console)
 #   make test  - every test
+#   make check - lint, typecheck, then every test (what .ci/run runs)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin

@@ -14,7 +14,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.testing import SlackStandIn
+from bot.loopback.web_api import SlackStandIn
 
 
 class CountingStandIn(SlackStandIn):

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 
 from bench._report import write_section
-from bot.server import EVENTS_PATH
-from bot.testing import SignedDriver
+from bot.loopback.web_api import SignedDriver
+from bot.slack.server import EVENTS_PATH
 
 CONCURRENT = 50
 ROUNDS = 10
@@ -80,7 +80,7 @@ async def main() -> None:
         }
         env.pop("SLACK_APP_TOKEN", None)
         server = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

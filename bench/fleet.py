@@ -25,15 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-import bot.check_job as check_job
+import bot.jobs.check_job as check_job
 from bench._report import write_section
-from bot.check_job import run_check_job
-from bot.dispatch import CheckRequest
 from bot.fleet.cluster import summarize
 from bot.fleet.view import fleet_summary_message
-from bot.queue import SaqDispatcher, make_queue
-from bot.redis_server import EmbeddedRedis
-from bot.testing import SlackStandIn
+from bot.jobs.check_job import run_check_job
+from bot.jobs.dispatch import CheckRequest
+from bot.jobs.queue import SaqDispatcher, make_queue
+from bot.loopback.web_api import SlackStandIn
+from bot.state.redis_server import EmbeddedRedis
 from lab.fleet import fleet_scenarios
 from lab.testing import run_lab
 from probes.check import check_hosts
@@ -74,7 +74,7 @@ async def _queue_run(workers: int, inventory: Path) -> float:
             }
             processes = [
                 subprocess.Popen(
-                    [sys.executable, "-m", "bot.cli", "worker", "--concurrency", str(CONCURRENCY)],
+                    [sys.executable, "-m", "bot.cli.main", "worker", "--concurrency", str(CONCURRENCY)],
                     env=env,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,

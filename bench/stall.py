@@ -25,9 +25,9 @@ import aiohttp
 
 from bench._report import write_section
 from bench.ack import _percentile, _wait_healthy
-from bot.explain_pool import BUDGET_S, POOL_SIZE
-from bot.server import EVENTS_PATH
-from bot.testing import SignedDriver
+from bot.jobs.explain_pool import BUDGET_S, POOL_SIZE
+from bot.loopback.web_api import SignedDriver
+from bot.slack.server import EVENTS_PATH
 
 SECRET = "bench-secret"
 WINDOW_S = 10.0
@@ -64,7 +64,7 @@ async def main() -> None:
         env.pop("SLACK_APP_TOKEN", None)
         env.pop("REDIS_URL", None)
         server = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -173,7 +173,7 @@ the first input alone froze the process, acks and `/healthz` included, for 16 s.
 Every request of the run, the two hostile ones included, was answered {all_answered:.1f} s
 after t=0.
 
-How: `explain` runs in a pool of {POOL_SIZE} worker processes (`bot/explain_pool.py`), never in a thread of
+How: `explain` runs in a pool of {POOL_SIZE} worker processes (`bot/jobs/explain_pool.py`), never in a thread of
 the serving process, whose event loop only waits on a pipe; a worker that overruns the
 {BUDGET_S:.0f} s budget is killed and the request answered with a notice. Quick `/cmerr` answers
 (not their acks) wait for a free worker while both are busy with hostile input. The baseline

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.redact import register_secret
+from probes.secrets import register_secret
 
 
 class SettingsError(ValueError):

@@ -12,7 +12,7 @@ from handlers import actions, commands, home, messages, settings, shortcuts
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:

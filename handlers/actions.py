@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.metrics import observe_feedback
+from bot.jobs.metrics import observe_feedback
+from bot.slack.background import ephemeral
 from bot.views import (
     FEEDBACK_ACTIONS,
     Message,
@@ -23,14 +25,16 @@ from bot.views import (
     notice_message,
     remedy_message,
 )
-from handlers.commands import rerun_check
 from handlers.sources import Source, explain_source, recall
+from handlers.usecases import rerun_check
 from knowledge.findings import Explanation, Lang
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
+    from slack_bolt.context.ack.async_ack import AsyncAck
+    from slack_bolt.context.respond.async_respond import AsyncRespond
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 log = logging.getLogger("cmbot.actions")
 ALREADY = {"en": "Already posted in this thread.", "ja": "このスレッドに投稿済みです。"}
@@ -49,22 +53,28 @@ FEEDBACK_DOWN = "Your vote could not be saved (the bot's store is unavailable); 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action("cmbot_lang")
-    async def switch_language(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def switch_language(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        deps.background.spawn(_switch_language(deps, body, respond), what="cmbot_lang")
+        deps.background.spawn(
+            _switch_language(deps, body, respond), what="cmbot_lang", answer=ephemeral(respond)
+        )
 
     @app.action("cmbot_remedy")
-    async def remedy(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def remedy(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        deps.background.spawn(_post_remedy(deps, body, respond), what="cmbot_remedy")
+        deps.background.spawn(
+            _post_remedy(deps, body, respond), what="cmbot_remedy", answer=ephemeral(respond)
+        )
 
     @app.action("cmbot_evidence")
-    async def evidence(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def evidence(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        deps.background.spawn(_post_evidence(deps, body, respond), what="cmbot_evidence")
+        deps.background.spawn(
+            _post_evidence(deps, body, respond), what="cmbot_evidence", answer=ephemeral(respond)
+        )
 
     @app.action("cmbot_rerun")
-    async def rerun(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def rerun(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         channel, _, thread = _where(body)
         deps.background.spawn(
@@ -77,17 +87,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 thread=thread,
             ),
             what="cmbot_rerun",
+            answer=ephemeral(respond),
         )
 
     for action_id in FEEDBACK_ACTIONS:
 
         @app.action(action_id)
-        async def feedback(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        async def feedback(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
             await ack()
-            deps.background.spawn(_vote(deps, body, respond), what="cmbot_feedback")
+            deps.background.spawn(
+                _vote(deps, body, respond), what="cmbot_feedback", answer=ephemeral(respond)
+            )
 
 
-async def _vote(deps: Deps, body: dict[str, Any], respond: Any) -> None:
+async def _vote(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
     """One vote per user per answer, with the cause the verdict named and the kind of input."""
     action = body["actions"][0]
     answer, _, rest = str(action.get("value", "")).partition("|")
@@ -101,7 +114,7 @@ async def _vote(deps: Deps, body: dict[str, Any], respond: Any) -> None:
         counted = await deps.feedback.vote(answer=answer, user=user, cause=cause, kind=kind, right=right)
         if counted:
             observe_feedback(cause, right, await deps.feedback.precision())
-    except Exception:
+    except (RedisError, OSError):
         log.warning("feedback store unavailable")
         await _tell(respond, FEEDBACK_DOWN)
         return
@@ -109,14 +122,14 @@ async def _vote(deps: Deps, body: dict[str, Any], respond: Any) -> None:
     await _tell(respond, (THANKS if counted else VOTED)[lang], mark="🙏" if counted else "ℹ️")
 
 
-async def _tell(respond: Any, text: str, *, mark: str = "⚠️") -> None:
+async def _tell(respond: AsyncRespond, text: str, *, mark: str = "⚠️") -> None:
     await respond(
         response_type="ephemeral", replace_original=False, **notice_message(text, mark=mark).as_kwargs()
     )
 
 
 async def _rebuilt(
-    deps: Deps, body: dict[str, Any], respond: Any, lang: Lang | None = None
+    deps: Deps, body: dict[str, Any], respond: AsyncRespond, lang: Lang | None = None
 ) -> tuple[Source, Explanation] | None:
     """The explanation behind the clicked button, from the whole paste or the file again; or,
     after telling the clicker why not, None."""
@@ -132,7 +145,7 @@ async def _rebuilt(
     return source, explanation
 
 
-async def _switch_language(deps: Deps, body: dict[str, Any], respond: Any) -> None:
+async def _switch_language(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
     source = await recall(deps, str(body["actions"][0].get("value", "")))
     other: Lang = "en" if not isinstance(source, str) and source.lang == "ja" else "ja"
     rebuilt = await _rebuilt(deps, body, respond, other)
@@ -154,7 +167,7 @@ def _where(body: dict[str, Any]) -> tuple[str, str, str | None]:
     return str(channel), str(ts or ""), message.get("thread_ts") or container.get("thread_ts") or ts
 
 
-async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond: Any) -> str | None:
+async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond: AsyncRespond) -> str | None:
     """The dedup key when this is the first click of its kind on this message in this language
     (one post however many people click), else None after telling the clicker."""
     channel, ts, _ = _where(body)
@@ -165,7 +178,7 @@ async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond
     return None
 
 
-async def _to_clicker(deps: Deps, key: str, respond: Any, message: Message, why: str) -> None:
+async def _to_clicker(deps: Deps, key: str, respond: AsyncRespond, message: Message, why: str) -> None:
     """Nothing reached the thread: answer only the person who clicked, and let the next click
     try the thread again rather than be told it is already there."""
     log.info("thread answer refused (%s); answering the clicker only", why)
@@ -173,7 +186,9 @@ async def _to_clicker(deps: Deps, key: str, respond: Any, message: Message, why:
     await respond(response_type="ephemeral", replace_original=False, **message.as_kwargs())
 
 
-async def _post_in_thread(deps: Deps, key: str, body: dict[str, Any], respond: Any, message: Message) -> None:
+async def _post_in_thread(
+    deps: Deps, key: str, body: dict[str, Any], respond: AsyncRespond, message: Message
+) -> None:
     channel, _, thread = _where(body)
     try:
         await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_kwargs())
@@ -181,7 +196,7 @@ async def _post_in_thread(deps: Deps, key: str, body: dict[str, Any], respond: A
         await _to_clicker(deps, key, respond, message, str(exc.response.get("error")))
 
 
-async def _post_remedy(deps: Deps, body: dict[str, Any], respond: Any) -> None:
+async def _post_remedy(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
     rebuilt = await _rebuilt(deps, body, respond)
     if rebuilt is None:
         return
@@ -190,7 +205,7 @@ async def _post_remedy(deps: Deps, body: dict[str, Any], respond: Any) -> None:
         await _post_in_thread(deps, key, body, respond, remedy_message(explanation, source.lang))
 
 
-async def _post_evidence(deps: Deps, body: dict[str, Any], respond: Any) -> None:
+async def _post_evidence(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
     """The whole evidence in the thread; as a file when it does not fit in one message."""
     rebuilt = await _rebuilt(deps, body, respond)
     if rebuilt is None:

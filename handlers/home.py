@@ -6,24 +6,26 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
+
+from bot.slack.command_table import how_to_lines
 from bot.views import MAX_SECTION_CHARS, cut, escape
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 log = logging.getLogger("cmbot.home")
 RECENT_ON_HOME = 15
-HOW_TO = (
-    "*cmbot* diagnoses ConfigMgr clients.\n"
-    "• `/cmcheck PC-1234 [kb:KB5031356]` reads the machine over WinRM (read-only) and names the cause.\n"
-    "• `/cmerr 0x80244022` explains an error code, a symbol or log lines.\n"
-    "• Paste a code or log lines in a channel, or upload a log (or a zip of CCM\\Logs):"
-    " cmbot answers in the thread.\n"
-    "• Message menu ▸ *Diagnose with cmbot* explains any message.\n"
-    "• `/cmbot autoreply on|off` and `/cmbot lang en|ja|auto` set a channel's replies;"
-    " `/cmbot settings` shows them."
+HOW_TO = "\n".join(
+    [
+        "*cmbot* diagnoses ConfigMgr clients.",
+        *how_to_lines("en"),
+        "• Paste a code or log lines in a channel, or upload a log (or a zip of CCM\\Logs):"
+        " cmbot answers in the thread.",
+        "• Message menu ▸ *Diagnose with cmbot* explains any message.",
+    ]
 )
 
 
@@ -42,7 +44,7 @@ async def _publish(deps: Deps, user: str) -> None:
     if deps.audit is not None:
         try:
             rows = await deps.audit.read(user=user, count=200)
-        except Exception:
+        except (RedisError, OSError):
             log.warning("audit stream unavailable; App Home shows this process's checks")
             rows = []
         results = [r for r in rows if r.get("action") == "check" and r.get("outcome") != "accepted"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.explain_pool import explain_off_loop
+from bot.jobs.explain_pool import explain_off_loop
 from bot.views import explanation_message, file_problem_message
 from handlers.slack_text import from_slack
 from handlers.sources import MAX_PASTE_CHARS, fetch_file, file_source, remember
@@ -19,7 +19,7 @@ from handlers.sources import MAX_PASTE_CHARS, fetch_file, file_source, remember
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 IGNORED_SUBTYPES = {
     "bot_message",

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.router import HELP, parse_cmbot
+from redis.exceptions import RedisError
+
+from bot.slack.background import ephemeral
+from bot.slack.command_table import help_text, parse_cmbot
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
+    from slack_bolt.context.ack.async_ack import AsyncAck
+    from slack_bolt.context.respond.async_respond import AsyncRespond
 
-    from bot.app import Deps
-    from bot.router import CmbotCommand
+    from bot.slack.command_table import CmbotCommand
+    from bot.slack.deps import Deps
 
 SETTINGS_DOWN = "⚠️ The channel settings could not be saved (Redis is unavailable); try again in a minute."
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command("/cmbot")
-    async def cmbot(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+    async def cmbot(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         """Help and refusals are answered in the ack; reading or saving a setting after it."""
         parsed = parse_cmbot(command.get("text", ""))
         user = command.get("user_id", "")
@@ -32,14 +37,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         deps.background.spawn(
-            _answer(deps, respond, parsed, user, command.get("channel_id", "")), what="/cmbot"
+            _answer(deps, respond, parsed, user, command.get("channel_id", "")),
+            what="/cmbot",
+            answer=ephemeral(respond),
         )
 
 
-async def _answer(deps: Deps, respond: Any, parsed: CmbotCommand, user: str, channel: str) -> None:
+async def _answer(deps: Deps, respond: AsyncRespond, parsed: CmbotCommand, user: str, channel: str) -> None:
     if parsed.kind == "help":
         lang = await deps.lang_for(user, channel)
-        await respond(response_type="ephemeral", text=f"```{HELP[lang]}```")
+        await respond(response_type="ephemeral", text=f"```{help_text(lang, surface='slack')}```")
         return
     prefs = await deps.channel_prefs(channel)
     if parsed.kind == "show":
@@ -49,7 +56,7 @@ async def _answer(deps: Deps, respond: Any, parsed: CmbotCommand, user: str, cha
     changed = prefs.model_copy(update=parsed.changes)
     try:
         await deps.channels.put(channel, changed)
-    except Exception:
+    except (RedisError, OSError):
         await respond(response_type="ephemeral", text=SETTINGS_DOWN)
         return
     described = changed.describe(default_auto_reply=deps.settings.cmbot_auto_reply)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.explain_pool import explain_off_loop
-from bot.views import explanation_message
 from handlers.slack_text import from_slack
-from handlers.sources import MAX_PASTE_CHARS, remember
+from handlers.usecases import explained_reply
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
+    from slack_bolt.context.ack.async_ack import AsyncAck
 
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.shortcut("diagnose_message")
-    async def diagnose(ack: Any, body: dict[str, Any]) -> None:
+    async def diagnose(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         deps.background.spawn(_diagnose(deps, body), what="shortcut")
 
@@ -27,11 +26,7 @@ async def _diagnose(deps: Deps, body: dict[str, Any]) -> None:
     channel = (body.get("channel") or {}).get("id", "")
     lang = await deps.lang_for((body.get("user") or {}).get("id"), channel)
     text = from_slack(str(message.get("text") or ""))
-    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], lang=lang)
-    source = await remember(deps, text, lang, "shortcut")
-    reply = explanation_message(
-        explanation, lang, token=source.token(), feedback=(source.answer, source.input)
-    )
+    _, reply = await explained_reply(deps, text, lang, "shortcut")
     await deps.client.chat_postMessage(
         channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), **reply.as_kwargs()
     )

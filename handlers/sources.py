@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError
 
-from bot.explain_pool import explain_off_loop
+from bot.jobs.explain_pool import explain_off_loop
 from knowledge.findings import Explanation, Lang
 
 if TYPE_CHECKING:
-    from bot.app import Deps
+    from bot.slack.deps import Deps
 
 log = logging.getLogger("cmbot.sources")
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -60,7 +61,7 @@ async def remember(deps: Deps, text: str, lang: Lang, input_kind: str) -> Source
     key = secrets.token_urlsafe(9)
     try:
         await deps.buttons.put(_TEXT_STATE + key, {"text": text[:MAX_PASTE_CHARS], "input": input_kind})
-    except Exception:
+    except (RedisError, OSError):
         log.warning("button state unavailable; the buttons carry the first %d characters", MAX_TOKEN_TEXT)
         key = ""
     return Source("text", lang, text, input_kind, key)
@@ -85,7 +86,7 @@ async def recall(deps: Deps, token: str) -> Source | str:
         return UNKNOWN
     try:
         state = await deps.buttons.get(_TEXT_STATE + ref)
-    except Exception:
+    except (RedisError, OSError):
         log.warning("button state unavailable")
         return "the bot's store is unavailable; try again in a minute."
     if not state:

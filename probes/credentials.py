@@ -29,8 +29,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.redact import register_secret
 from probes.inventory import InventoryHost
+from probes.secrets import register_secret
 from probes.targets import BadHostName, is_ip_literal, validate_host
 
 DEFAULT_PREFIX = "CMBOT_WINRM"
@@ -187,5 +187,5 @@ def kerberos_ready() -> bool:
 
         credentials = gssapi.Credentials(usage="initiate")
         return bool(credentials.lifetime is None or credentials.lifetime > 0)
-    except Exception:  # no cache, no keytab, expired ticket, or no GSSAPI library
+    except Exception:  # noqa: BLE001 - GSSAPI raises its own types per backend: no usable ticket
         return False

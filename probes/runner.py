@@ -198,7 +198,7 @@ def _run_watched(
     try:
         protocol = _protocol(host, credential, watchdog)
         shell_id = protocol.open_shell(codepage=65001)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a classified reason
         raise _classified(exc, watchdog) from None
     command_id: str | None = None
     failed = False
@@ -206,7 +206,7 @@ def _run_watched(
         command_id = protocol.run_command(shell_id, "powershell.exe", bootstrap_arguments())
         protocol.send_command_input(shell_id, command_id, stdin_payload(script, params), end=True)
         stdout, stderr, code = _receive_all(protocol, shell_id, command_id, watchdog.deadline)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - classified into a reason; cleanup runs after
         failed = True
         reason = _classified(exc, watchdog)
         partial = _decode_document(reason.partial_stdout)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from redis.asyncio import Redis
 
-from bot.redis_server import EmbeddedRedis
+from bot.state.redis_server import EmbeddedRedis
 
 if TYPE_CHECKING:
     from lab.testing import Lab
@@ -213,7 +213,7 @@ def slack_conformance_problems(stand_in: Any, acks: list[dict[str, Any]]) -> lis
 def slack_conformance() -> Iterator[None]:
     """After each test: everything the bot sent to any Web API stand-in, and every ack, keeps the
     rules Slack publishes (tests/slack_limits.yaml) and parses as slack_sdk Block Kit models."""
-    from bot.testing import SignedDriver, SlackStandIn  # noqa: PLC0415
+    from bot.loopback.web_api import SignedDriver, SlackStandIn  # noqa: PLC0415
 
     SlackStandIn.opened.clear()
     SignedDriver.acks.clear()

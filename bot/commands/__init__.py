@@ -1,4 +1,4 @@
 """One module per `cmbot` subcommand; each exposes `register(subparsers)`.
 
-`bot.cli` lists them explicitly: nothing registers itself on import.
+`bot.cli.main` lists them explicitly: nothing registers itself on import.
 """

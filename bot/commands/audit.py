@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from bot.redis_server import RedisUnavailable, check_reachable
-from bot.store import AuditLog, CausePrecision, RedisFeedback
+from bot.state.redis_server import RedisUnavailable, check_reachable
+from bot.state.store import AuditLog, CausePrecision, RedisFeedback
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
 

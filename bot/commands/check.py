@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.access.groups import GroupError, expand_targets
 from bot.commands.explain import print_finding
 from bot.fleet.cluster import summarize
 from bot.fleet.export import table_csv, table_json
 from bot.fleet.targets import has_configmgr_targets, resolve, split_targets
 from bot.fleet.view import fleet_summary_message
-from bot.groups import GroupError, expand_targets
 from bot.views import render_text
 from knowledge.findings import Lang
 from probes.adminservice import AdminServiceError

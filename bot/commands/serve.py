@@ -13,13 +13,14 @@ import os
 import signal
 import sys
 
-from bot import explain_pool
-from bot.app import build_app, build_deps, shared_session
-from bot.policy import PolicyError
-from bot.redis_server import EmbeddedRedis, RedisUnavailable, check_reachable, redis_url
-from bot.server import serve
-from bot.settings import SettingsError, load_settings
-from bot.worker import build_worker
+from bot.access.policy import PolicyError
+from bot.jobs import explain_pool
+from bot.jobs.worker import build_worker
+from bot.settings import Settings, SettingsError, load_settings
+from bot.slack.app import build_app, build_deps, shared_session
+from bot.slack.deps import Deps
+from bot.slack.server import serve
+from bot.state.redis_server import EmbeddedRedis, RedisUnavailable, check_reachable, redis_url
 
 log = logging.getLogger("cmbot.serve")
 SHUTDOWN_DRAIN_S = 20.0
@@ -43,10 +44,6 @@ def run(args: argparse.Namespace) -> int:
         if embedded is not None:
             embedded.stop()
         return 2
-    if settings.slack_bot_token is not None:
-        os.environ.setdefault("SLACK_BOT_TOKEN", settings.slack_bot_token.get_secret_value())
-    if settings.slack_api_url:
-        os.environ.setdefault("SLACK_API_URL", settings.slack_api_url)
     try:
         asyncio.run(_serve(deps, settings, url, args.port))
     finally:
@@ -55,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(deps, settings, url: str, port: int | None) -> None:  # type: ignore[no-untyped-def]
+async def _serve(deps: Deps, settings: Settings, url: str, port: int | None) -> None:
     explain_pool.pool().start_warming()
     try:
         async with shared_session(deps.client):
@@ -64,7 +61,7 @@ async def _serve(deps, settings, url: str, port: int | None) -> None:  # type: i
         explain_pool.shutdown()  # after the drain: what is still explaining now is cut off
 
 
-async def _serve_until_stopped(deps, settings, url: str, port: int | None) -> None:  # type: ignore[no-untyped-def]
+async def _serve_until_stopped(deps: Deps, settings: Settings, url: str, port: int | None) -> None:
     depth = getattr(deps.dispatcher, "depth", None)
     tasks = [
         asyncio.create_task(
@@ -73,7 +70,16 @@ async def _serve_until_stopped(deps, settings, url: str, port: int | None) -> No
     ]
     if os.environ.get("CMBOT_INPROCESS_WORKERS", "1") != "0":
         # saq's worker stops itself on SIGTERM/SIGINT; the server then stops with it.
-        tasks.append(asyncio.create_task(build_worker(url, concurrency=10).start()))
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        worker = build_worker(
+            url,
+            concurrency=10,
+            slack_token=token,
+            slack_api_url=settings.slack_api_url,
+            policy=deps.policy,
+            deadline_s=settings.cmbot_check_deadline,
+        )
+        tasks.append(asyncio.create_task(worker.start()))
     else:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -8,9 +8,9 @@ import logging
 import os
 import sys
 
-from bot.policy import PolicyError
-from bot.redis_server import RedisUnavailable, check_reachable
-from bot.worker import build_worker
+from bot.access.policy import PolicyError
+from bot.jobs.worker import build_worker
+from bot.state.redis_server import RedisUnavailable, check_reachable
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.policy import Policy
-from bot.redact import register_secret
+from bot.access.policy import Policy
 from probes.adminservice import AdminService, AdminServiceError, AdminServiceSettings, settings_from_env
+from probes.secrets import register_secret
 
 COLLECTION_PREFIX = "collection:"
 DEPLOYMENT_PREFIX = "deployment:"

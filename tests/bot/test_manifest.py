@@ -9,10 +9,11 @@ import yaml
 from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.app import build_app, build_deps
+from bot.loopback.payloads import event_payload, file_shared_event, message_action_payload, message_event
+from bot.loopback.web_api import SignedDriver, SlackStandIn
 from bot.settings import Settings
-from bot.testing import SignedDriver, SlackStandIn
-from bot.testing_payloads import event_payload, file_shared_event, message_action_payload, message_event
+from bot.slack.app import build_app, build_deps
+from bot.slack.command_table import COMMANDS
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "slack-manifest.yml").read_text())
 SECRET = "manifest-secret"
@@ -57,7 +58,7 @@ async def test_every_manifest_command_has_a_listener() -> None:
 
 async def _each_command(app) -> None:  # type: ignore[no-untyped-def]
     commands = [c["command"] for c in MANIFEST["features"]["slash_commands"]]
-    assert set(commands) == {"/cmcheck", "/cmerr", "/cmbot"}
+    assert commands == [command.name for command in COMMANDS]
     for name in commands:
         assert await _status(app, _command(name), "application/x-www-form-urlencoded") == 200, name
     assert await _status(app, _command("/nosuch"), "application/x-www-form-urlencoded") == 404
@@ -124,3 +125,12 @@ def test_scopes_cover_what_the_bot_calls() -> None:
     assert set(METHOD_SCOPES.values()) <= scopes
     assert MANIFEST["settings"]["socket_mode_enabled"] is True
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_manifest_usage_hints_follow_the_command_table() -> None:
+    """Each manifest usage hint names only words the command table's usage for it has."""
+    hints = {c["command"]: c["usage_hint"] for c in MANIFEST["features"]["slash_commands"]}
+    for command in COMMANDS:
+        usage = " ".join(form.usage for form in command.forms)
+        first = hints[command.name].split()[0].split("|")[0]
+        assert first.isupper() or first.startswith(("PC-", "0x")) or first in usage, command.name

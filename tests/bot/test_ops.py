@@ -7,12 +7,12 @@ import yaml
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.app import build_app, build_deps
-from bot.metrics import observe_report
-from bot.queue import SaqDispatcher
-from bot.redis_server import EmbeddedRedis
-from bot.server import web_app
+from bot.jobs.metrics import observe_report
+from bot.jobs.queue import SaqDispatcher
 from bot.settings import Settings
+from bot.slack.app import build_app, build_deps
+from bot.slack.server import web_app
+from bot.state.redis_server import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -25,7 +25,7 @@ def test_serve_starts_answers_and_stops_on_sigterm(tmp_path) -> None:  # type: i
     env.pop("REDIS_URL", None)
     env.pop("SLACK_APP_TOKEN", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,

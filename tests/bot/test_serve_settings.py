@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import SettingsError, load_settings
 
 

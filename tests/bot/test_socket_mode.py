@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import pytest
 from pydantic import SecretStr
 
-from bot.app import Deps, build_app, build_deps
-from bot.server import serve
+from bot.loopback.socket_mode import SocketModeStandIn
 from bot.settings import Settings
-from bot.testing_socket import SocketModeStandIn
+from bot.slack.app import build_app, build_deps
+from bot.slack.deps import Deps
+from bot.slack.server import serve
 from lab.testing import Lab
 
 APP_TOKEN = "xapp-1-socket-test-token"

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_deps
+from bot.loopback.web_api import Harness, SlackStandIn, serving_http
 from bot.settings import Settings
-from bot.testing import Harness, SlackStandIn, serving_http
+from bot.slack.app import build_deps
 from lab.testing import Lab
 
 TOKEN = "xoxb-test-token"

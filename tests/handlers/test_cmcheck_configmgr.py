@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_deps
-from bot.policy import Policy
+from bot.access.policy import Policy
+from bot.loopback.web_api import Harness, SlackStandIn, serving_http
 from bot.settings import Settings
-from bot.testing import Harness, SlackStandIn, serving_http
+from bot.slack.app import build_deps
 from lab.scenario import load_scenarios
 from lab.testing import Lab, run_lab
 

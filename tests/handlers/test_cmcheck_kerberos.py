@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.testing import Harness
+from bot.loopback.web_api import Harness
 from lab.kdc import Realm, kerberos_environment, run_kdc
 from lab.scenario import load_scenarios
 from lab.testing import Lab, run_lab

@@ -4,8 +4,8 @@ long for a message goes out as a file), English/日本語 re-renders, and each s
 import asyncio
 import json
 
-from bot.testing import Harness
-from bot.testing_payloads import file_shared_event, message_event
+from bot.loopback.payloads import file_shared_event, message_event
+from bot.loopback.web_api import Harness
 
 TWO_CAUSES = (
     "OnSearchComplete - Failed to end search job. Error = 0x80072ee2.\n"

@@ -1,7 +1,7 @@
 """Slack as Slack really is: escaped text in, hostile names, threads, whole messages replaced.
 
 One test per finding of the conformance review (shared/reference/slack-conformance.md), each
-driven with payloads shaped like Slack's (bot/testing_payloads.py). Every payload the bot sends
+driven with payloads shaped like Slack's (bot/loopback/payloads.py). Every payload the bot sends
 is also checked against Slack's published rules by the `slack_conformance` fixture.
 """
 
@@ -12,12 +12,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bot.app import build_deps
-from bot.redis_server import EmbeddedRedis
-from bot.settings import Settings
-from bot.store import MemoryButtonStates
-from bot.testing import Harness, SlackStandIn, serving_http
-from bot.testing_payloads import (
+from bot.loopback.payloads import (
     block_actions_payload,
     bot_message_event,
     file_object,
@@ -26,6 +21,11 @@ from bot.testing_payloads import (
     message_changed_event,
     message_event,
 )
+from bot.loopback.web_api import Harness, SlackStandIn, serving_http
+from bot.settings import Settings
+from bot.slack.app import build_deps
+from bot.state.redis_server import EmbeddedRedis
+from bot.state.store import MemoryButtonStates
 from knowledge.explain import explain
 
 CMTRACE = (

@@ -12,13 +12,13 @@ import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from bot.app import build_deps
 from bot.commands import audit
-from bot.redis_server import EmbeddedRedis
+from bot.loopback.payloads import message_event
+from bot.loopback.web_api import Harness, SlackStandIn, serving_http
 from bot.settings import Settings
-from bot.store import AuditLog, RedisFeedback
-from bot.testing import Harness, SlackStandIn, serving_http
-from bot.testing_payloads import message_event
+from bot.slack.app import build_deps
+from bot.state.redis_server import EmbeddedRedis
+from bot.state.store import AuditLog, RedisFeedback
 from bot.views import check_detail_message, check_summary_message
 from probes.report import HostReport
 

@@ -4,8 +4,8 @@ import asyncio
 import json
 import time
 
-from bot.testing import Harness
-from bot.testing_payloads import bot_message_event, file_shared_event, message_event
+from bot.loopback.payloads import bot_message_event, file_shared_event, message_event
+from bot.loopback.web_api import Harness
 
 
 async def test_cmerr_answers_through_response_url(harness: Harness) -> None:

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_deps
-from bot.dispatch import CheckRequest
-from bot.policy import load_policy
-from bot.redis_server import EmbeddedRedis
+from bot.access.policy import load_policy
+from bot.jobs.dispatch import CheckRequest
+from bot.jobs.worker import build_worker, refusal
+from bot.loopback.web_api import Harness, SlackStandIn, serving_http
 from bot.settings import Settings
-from bot.store import AuditLog
-from bot.testing import Harness, SlackStandIn, serving_http
-from bot.worker import build_worker, refusal
+from bot.slack.app import build_deps
+from bot.state.redis_server import EmbeddedRedis
+from bot.state.store import AuditLog
 from lab.testing import Lab
 
 SECRET = "queue-secret"

@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
-import bot.check_job
-from bot.check_job import run_check_job
-from bot.dispatch import CheckRequest
-from bot.testing import Harness
+import bot.jobs.check_job
+from bot.jobs.check_job import run_check_job
+from bot.jobs.dispatch import CheckRequest
+from bot.loopback.web_api import Harness
 from probes.report import HostReport
 
 
@@ -70,7 +70,7 @@ async def test_a_120_host_rerun_repeats_every_host_and_kb(
 ) -> None:
     """Advisory BK-BUTTON-CUT: the Re-run of a 120-host check with a KB re-runs all 120 hosts and
     the KB (kept by the bot, the button carries a short key), in the summary's thread."""
-    monkeypatch.setattr(bot.check_job, "PACE_S", 0.0)  # Slack's pacing; the stand-in needs none
+    monkeypatch.setattr(bot.jobs.check_job, "PACE_S", 0.0)  # Slack's pacing; the stand-in needs none
     dispatcher = RecordingDispatcher()
     harness.deps.dispatcher = dispatcher
     hosts = [f"pc-{n:04d}.corp.example.com" for n in range(120)]

@@ -6,12 +6,13 @@ import json
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from bot.app import build_deps
-from bot.channel_settings import ChannelPrefs
-from bot.policy import Policy
-from bot.redis_server import EmbeddedRedis
+from bot.access.policy import Policy
+from bot.loopback.web_api import Harness
 from bot.settings import Settings
-from bot.testing import Harness
+from bot.slack.app import build_deps
+from bot.slack.command_table import COMMANDS, help_text
+from bot.state.channel_settings import ChannelPrefs
+from bot.state.redis_server import EmbeddedRedis
 
 CODE_MESSAGE = {"type": "message", "channel": "C1", "user": "U2", "text": "scan failed 0x80072ee2"}
 
@@ -77,6 +78,7 @@ async def test_settings_help_and_bad_usage(harness: Harness) -> None:
     )
     helped = await _cmbot(harness, "")
     assert "/cmcheck" in helped["text"] and "/cmbot autoreply" in helped["text"]
+    assert helped["text"] == f"```{help_text('en', surface='slack')}```"
     wrong = await _cmbot(harness, "autoreply maybe")
     assert wrong == {"response_type": "ephemeral", "text": "Usage: /cmbot autoreply on|off|default"}
     assert harness.slack.of("chat.postMessage") == []
@@ -116,8 +118,15 @@ async def test_settings_store_down_falls_back_to_defaults() -> None:
 
 async def test_saving_with_redis_down_says_so(harness: Harness) -> None:
     """`/cmbot autoreply off` with the settings store down answers that nothing was saved."""
-    from bot.channel_settings import RedisChannelSettings  # noqa: PLC0415
+    from bot.state.channel_settings import RedisChannelSettings  # noqa: PLC0415
 
     harness.deps.channels = RedisChannelSettings(Redis.from_url(EmbeddedRedis().url))
     answer = await _cmbot(harness, "autoreply off")
     assert answer["response_type"] == "ephemeral" and "could not be saved" in answer["text"]
+
+
+async def test_slack_help_is_slack_help_not_the_consoles(harness: Harness) -> None:
+    """`/cmbot help` lists every slash command and none of the console's own (`/lang`, `quit`)."""
+    helped = (await _cmbot(harness, "help"))["text"]
+    assert all(form.usage in helped for command in COMMANDS for form in command.forms)
+    assert "/lang" not in helped and "quit" not in helped

@@ -1,4 +1,4 @@
-"""`cmbot explain` through bot.cli.main: verdict first, stdin, --file, --json, --lang ja, errors."""
+"""`cmbot explain` through bot.cli.main.main: verdict first, stdin, --file, --json, --lang ja, errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 

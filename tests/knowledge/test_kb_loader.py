@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import main
+from bot.cli.main import main
 from knowledge.causes import CAUSE_IDS
 from knowledge.loader import BUILTIN_DIR, KnowledgeError, load_entries, validate_dir
 

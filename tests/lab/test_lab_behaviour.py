@@ -105,7 +105,7 @@ def test_cmbot_lab_writes_a_working_inventory(tmp_path: Path) -> None:
     """`cmbot lab --inventory` starts every host, writes the inventory, serves, and stops on SIGTERM."""
     inventory = tmp_path / "inventory.yaml"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "lab", "--inventory", str(inventory)],
+        [sys.executable, "-m", "bot.cli.main", "lab", "--inventory", str(inventory)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -95,7 +95,7 @@ def test_asked_deployment_not_on_the_client(full_lab: Lab) -> None:
 
 def test_cli_checks_a_group(full_lab: Lab, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     """`cmbot check group:NAME` expands the group from CMBOT_GROUPS and reports every host."""
-    from bot.cli import main  # noqa: PLC0415
+    from bot.cli.main import main  # noqa: PLC0415
 
     groups = tmp_path / "groups.yaml"
     groups.write_text("pilot: [lab-healthy, lab-dual-scan]\n")

@@ -9,7 +9,7 @@ import pytest
 import tree_sitter
 import tree_sitter_powershell
 
-from bot.cli import main
+from bot.cli.main import main
 from lab.scenario import load_scenarios
 from lab.shell import Command, run
 from lab.testing import Lab

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.redact import redact
 from lab.hostile import HostileEndpoint
 from lab.testing import Lab
 from probes.check import check_host
 from probes.credentials import NOT_KNOWN, CredentialError, NotTrusted, credential_for
 from probes.inventory import InventoryHost
+from probes.secrets import redact
 
 SERVICE = {"CMBOT_WINRM_USER": "CORP\\svc-cmbot", "CMBOT_WINRM_PASSWORD": "Svc-Passw0rd-123"}
 

@@ -26,7 +26,7 @@ def test_check_deployment_prints_clusters_and_exports(tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "bot.cli",
+                "bot.cli.main",
                 "check",
                 "deployment:16777245",
                 "status:error",
@@ -51,7 +51,7 @@ def test_check_without_adminservice_says_so(tmp_path: Path) -> None:
     """No AdminService configured: one line on stderr naming the settings, exit 2."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CMBOT_ADMINSERVICE")}
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "check", "collection:All Systems"],
+        [sys.executable, "-m", "bot.cli.main", "check", "collection:All Systems"],
         env=env,
         capture_output=True,
         text=True,

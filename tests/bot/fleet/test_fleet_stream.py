@@ -10,11 +10,11 @@ import json
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-import bot.check_job as check_job
-from bot.check_job import run_check_job
-from bot.dispatch import CheckRequest
+import bot.jobs.check_job as check_job
 from bot.fleet.pace import ProgressPacer, UpdateBudget
-from bot.testing import SlackStandIn
+from bot.jobs.check_job import run_check_job
+from bot.jobs.dispatch import CheckRequest
+from bot.loopback.web_api import SlackStandIn
 from probes.report import HostReport
 from tests.bot.fleet._reports import scenario_report, unreachable_report
 

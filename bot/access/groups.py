@@ -1,0 +1,49 @@
+"""Host groups for fleet checks: `group:NAME` expands through the YAML file named by CMBOT_GROUPS."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import RootModel, ValidationError
+
+from bot.access.policy import GROUP_PREFIX
+
+
+class GroupError(ValueError):
+    """An unknown group or a broken groups file; the message names the file or the group."""
+
+
+class _Groups(RootModel[dict[str, list[str]]]):
+    pass
+
+
+def load_groups(path: Path | None = None) -> dict[str, list[str]]:
+    raw_path = path or (Path(os.environ["CMBOT_GROUPS"]) if os.environ.get("CMBOT_GROUPS") else None)
+    if raw_path is None:
+        return {}
+    try:
+        return _Groups.model_validate(yaml.safe_load(raw_path.read_text(encoding="utf-8")) or {}).root
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise GroupError(
+            f"{raw_path}: not a mapping of group name to host list ({type(exc).__name__})"
+        ) from None
+
+
+def expand_targets(targets: list[str], groups: dict[str, list[str]] | None = None) -> list[str]:
+    """Hosts and `group:NAME` targets → host names, in order, once each."""
+    table = load_groups() if groups is None else groups
+    hosts: list[str] = []
+    for target in targets:
+        if target.lower().startswith(GROUP_PREFIX):
+            name = target[len(GROUP_PREFIX) :]
+            if name not in table:
+                raise GroupError(f"no host group named '{name[:60]}' (see CMBOT_GROUPS)")
+            hosts.extend(table[name])
+        else:
+            hosts.append(target)
+    return list(dict.fromkeys(hosts))
+
+
+__all__ = ["GroupError", "expand_targets", "load_groups"]

@@ -1,0 +1,45 @@
+"""The default CheckDispatcher: run each accepted check as a task in this process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.jobs.check_job import CheckFn, run_check_job
+from bot.jobs.dispatch import CheckRequest
+from probes.check import check_host
+
+log = logging.getLogger("cmbot.dispatch")
+
+
+class InProcessDispatcher:
+    def __init__(
+        self, client: AsyncWebClient, *, check: CheckFn = check_host, deadline_s: float = 60.0
+    ) -> None:
+        self._client = client
+        self._check = check
+        self._deadline = deadline_s
+        self.tasks: set[asyncio.Task[object]] = set()
+
+    async def submit(self, request: CheckRequest) -> None:
+        task: asyncio.Task[object] = asyncio.create_task(self._run(request))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self, request: CheckRequest) -> object:
+        try:
+            return await run_check_job(request, self._client, check=self._check, deadline_s=self._deadline)
+        except Exception:
+            log.exception("check request %s failed", request.request_id)
+            await self._client.chat_postMessage(
+                channel=request.channel_id,
+                thread_ts=request.message_ts,
+                text=f"The check failed inside cmbot (ref {request.request_id[:8]}); it was logged.",
+            )
+            return None
+
+    async def drain(self) -> None:
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)

@@ -1,0 +1,215 @@
+"""Queue workers: run checks from Redis and answer in Slack; `cmbot worker` runs them anywhere.
+
+A worker beats its job's heartbeat while it runs. When a worker dies, the sweep sees the silent
+job and hands it to another worker; the final answer is posted once (`bot.state.store.FinalAnswer`),
+so the user gets exactly one, and a job that fails for good (retries spent, timeout) is answered
+with a short reason and a reference. Each host is locked across workers while it is checked.
+
+Redis is a trust boundary (security review V7): whoever can write to it could enqueue a job, so
+every job is authorized again here, against the same access policy as the command, before any
+host is contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from typing import Any
+
+import aiohttp
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from saq import Worker
+from saq.job import Job
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.access.policy import Policy, policy_from_env
+from bot.jobs.check_job import run_check_job
+from bot.jobs.dispatch import CheckRequest
+from bot.jobs.metrics import observe_report
+from bot.jobs.queue import heartbeat_s, make_queue
+from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache
+from knowledge.findings import Lang
+from probes.check import check_host
+from probes.report import HostReport
+from probes.secrets import register_secret
+from probes.targets import BadHostName, validate_host
+
+log = logging.getLogger("cmbot.worker")
+
+
+def locked_cached_check(redis: Redis, *, bypass_cache: bool) -> Any:
+    """check_host behind the cross-worker host lock and the short result cache."""
+    cache = ResultCache(redis)
+
+    async def check(host: str, *, kbs: list[str], deadline_s: float, lang: Lang) -> HostReport:
+        if not bypass_cache and (cached := await cache.get(host, kbs)) and cached.get("lang") == lang:
+            return HostReport.model_validate(cached["report"])
+        lock = HostLock(redis, ttl_ms=int((deadline_s + 5) * 1000))  # a dead worker's lock expires soon
+        token = await lock.acquire(host, wait_s=deadline_s + 5)
+        if token is None:
+            return HostReport(
+                host=host, reachable=False, verdict="another check of this host is still running"
+            )
+        try:
+            report = await check_host(host, kbs=kbs, deadline_s=deadline_s, lang=lang)
+        finally:
+            await lock.release(host, token)
+        if report.reachable:
+            await cache.put(host, kbs, {"lang": lang, "report": report.model_dump(mode="json")})
+        return report
+
+    return check
+
+
+async def _heartbeat(job: Any) -> None:
+    while True:
+        await asyncio.sleep(heartbeat_s() / 3)
+        with contextlib.suppress(Exception):
+            await job.update()
+
+
+def refusal(policy: Policy, request: CheckRequest) -> str | None:
+    """Why this job must not run (a host name that is not valid, or one the policy does not
+    grant this user in this channel), or None. The command path checked the same before it
+    enqueued; a job written into Redis by anyone else did not pass that way."""
+    for host in request.hosts:
+        try:
+            validate_host(host)
+        except BadHostName as exc:
+            return str(exc)
+        decision = policy.authorize(
+            user_id=request.user_id,
+            channel_id=request.channel_id,
+            target=host,
+            usergroups=request.usergroups,
+        )
+        if not decision:
+            return decision.reason
+    return None
+
+
+async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str, Any]:
+    """The saq job: one CheckRequest, authorized again, answered in Slack exactly once."""
+    try:
+        req = CheckRequest.model_validate(request)
+    except ValidationError:
+        log.warning("refused a malformed job %s", ctx["job"].key)
+        return {"refused": "malformed request"}
+    redis: Redis = ctx["redis"]
+    audit = AuditLog(redis)
+    if problem := refusal(ctx["policy"], req):
+        log.warning("refused job %s for %s: %s", req.request_id, req.user_id, problem)
+        await audit.record(
+            user=req.user_id,
+            action="refused by worker",
+            target=" ".join(req.hosts)[:200],
+            outcome=problem,
+            channel=req.channel_id,
+        )
+        return {"refused": problem}
+    final = FinalAnswer(redis, req.request_id)
+    beat = asyncio.create_task(_heartbeat(ctx["job"]))
+    try:
+        reports = await run_check_job(
+            req,
+            ctx["slack"],
+            check=locked_cached_check(redis, bypass_cache=req.bypass_cache),
+            deadline_s=ctx.get("deadline_s") or float(os.environ.get("CMBOT_CHECK_DEADLINE", "60")),
+            final=final,
+        )
+    finally:
+        beat.cancel()
+    if not final.won:
+        return {"hosts": len(reports), "answered": False}  # a retry of an answered job: no second rows
+    for report in reports:
+        outcome = (
+            report.findings[0].id if report.findings else ("healthy" if report.reachable else "unreachable")
+        )
+        observe_report(outcome, report.findings[0].id if report.findings else None, report.duration_s)
+        await audit.record(
+            user=req.user_id, action="check", target=report.host, outcome=outcome, channel=req.channel_id
+        )
+    return {"hosts": len(reports), "answered": True}
+
+
+FAILED_TEXT: dict[Lang, str] = {
+    "en": "⚠️ The check failed inside cmbot ({reason}; ref {ref}); it was logged. Try again later.",
+    "ja": "⚠️ cmbot 内部でチェックが失敗しました ({reason}、参照 {ref})。ログに記録しました。"
+    "しばらくしてからもう一度お試しください。",
+}
+FAILED_REASON: dict[Lang, tuple[str, str]] = {
+    "en": ("it took too long", "it stopped with an error"),
+    "ja": ("時間がかかりすぎました", "エラーで停止しました"),
+}
+
+
+async def answer_failure(slack: AsyncWebClient, redis: Redis, job: Job) -> None:
+    """A check job that failed for good (its retries spent, timed out, or swept from a dead
+    worker for the last time) gets one short answer with a reference, on the "checking…" message
+    (issue 12: failure is always answered). Never after a real answer: the same `FinalAnswer`."""
+    try:
+        req = CheckRequest.model_validate((job.kwargs or {}).get("request"))
+    except ValidationError:
+        return
+    final = FinalAnswer(redis, req.request_id, lease_ms=30_000)
+    if not await final.claim():
+        return
+    too_long, stopped = FAILED_REASON[req.lang]
+    reason = too_long if "TimeoutError" in (job.error or "") else stopped
+    text = FAILED_TEXT[req.lang].format(reason=reason, ref=req.request_id[:8])
+    log.error("request %s failed for good (ref %s): %s", req.request_id, req.request_id[:8], job.status)
+    try:
+        if req.message_ts:
+            await slack.chat_update(channel=req.channel_id, ts=req.message_ts, text=text, blocks=[])
+        else:
+            await slack.chat_postMessage(channel=req.channel_id, thread_ts=req.thread_ts, text=text)
+    except Exception:
+        await final.release()
+        raise
+    await final.posted()
+
+
+def build_worker(
+    url: str,
+    *,
+    concurrency: int = 10,
+    slack_token: str | None = None,
+    slack_api_url: str | None = None,
+    policy: Policy | None = None,
+    deadline_s: float | None = None,
+) -> Worker[Any]:
+    """A saq worker; the Slack token and API URL default to SLACK_BOT_TOKEN and SLACK_API_URL,
+    the access policy to CMBOT_POLICY's (the same file the bot reads)."""
+    queue = make_queue(url, pool_size=POOL_SIZE + concurrency)  # one per blocking dequeue, plus jobs'
+    granted = policy if policy is not None else policy_from_env()
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        token = slack_token or os.environ.get("SLACK_BOT_TOKEN", "")
+        register_secret(token)
+        ctx["slack"] = AsyncWebClient(
+            token=token,
+            base_url=slack_api_url or os.environ.get("SLACK_API_URL") or "https://slack.com/api/",
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+            session=aiohttp.ClientSession(),
+        )
+        ctx["redis"] = queue.redis
+        ctx["policy"] = granted
+        ctx["deadline_s"] = deadline_s
+        queue.on_failure = lambda job: answer_failure(ctx["slack"], queue.redis, job)
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        if (client := ctx.get("slack")) is not None and client.session is not None:
+            await client.session.close()
+
+    return Worker(
+        queue,
+        functions=[run_check],
+        concurrency=concurrency,
+        startup=startup,
+        shutdown=shutdown,
+        timers={"sweep": 1, "abort": 1},  # type: ignore[arg-type]
+    )

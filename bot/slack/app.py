@@ -1,0 +1,107 @@
+"""The Slack app: a slack-bolt AsyncApp with every handler registered explicitly.
+
+The core (knowledge, probes) knows nothing about Slack; `Deps` carries what handlers need.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.access.policy import Policy, load_policy
+from bot.jobs.dispatch import CheckDispatcher
+from bot.jobs.inprocess import InProcessDispatcher
+from bot.jobs.queue import SaqDispatcher, make_queue
+from bot.settings import Settings
+from bot.slack.deps import Deps
+from bot.state.channel_settings import RedisChannelSettings
+from bot.state.store import (
+    AuditLog,
+    RateLimiter,
+    RedisButtonStates,
+    RedisFeedback,
+    RedisSeenStore,
+    connect,
+)
+
+SLACK_API = "https://slack.com/api/"
+log = logging.getLogger("cmbot.app")
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url or SLACK_API,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+@asynccontextmanager
+async def shared_session(client: AsyncWebClient) -> AsyncIterator[None]:
+    """One keep-alive connection pool for the Web API while serving; without it slack_sdk opens
+    (and tears down) a new HTTP session for every call."""
+    session = aiohttp.ClientSession()
+    client.session = session
+    try:
+        yield
+    finally:
+        client.session = None
+        await session.close()
+
+
+def build_deps(
+    settings: Settings, *, dispatcher: CheckDispatcher | None = None, redis_url: str | None = None
+) -> Deps:
+    """In-process checks by default; with a Redis URL, the saq queue and Redis-backed stores."""
+    client = web_client(settings)
+    policy_path = os.environ.get("CMBOT_POLICY")
+    policy = load_policy(Path(policy_path)) if policy_path else Policy.open_default()
+    if redis_url is None:
+        chosen = dispatcher or InProcessDispatcher(client, deadline_s=settings.cmbot_check_deadline)
+        return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy)
+    redis = connect(redis_url)  # a pool that waits when busy (security review V5)
+    return Deps(
+        settings=settings,
+        client=client,
+        dispatcher=dispatcher or SaqDispatcher(make_queue(redis_url)),
+        policy=policy,
+        seen=RedisSeenStore(redis),
+        channels=RedisChannelSettings(redis),
+        audit=AuditLog(redis),
+        rate_limiter=RateLimiter(redis),
+        buttons=RedisButtonStates(redis),
+        feedback=RedisFeedback(redis),
+    )
+
+
+def build_app(deps: Deps) -> AsyncApp:
+    """The app. Every listener acks and hands its work to `deps.background` before it returns,
+    so Bolt runs it inline (`process_before_response`) and answers HTTP as soon as it returns:
+    no 10 ms polling for the ack, and the work stays tracked for shutdown and the console."""
+    from handlers import register_all  # noqa: PLC0415 - handlers import views; keep app import light
+
+    settings = deps.settings
+    app = AsyncApp(
+        signing_secret=settings.slack_signing_secret.get_secret_value()
+        if settings.slack_signing_secret
+        else None,
+        client=deps.client,
+        process_before_response=True,
+    )
+    register_all(app, deps)
+    return app

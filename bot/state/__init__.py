@@ -1,0 +1,1 @@
+"""Shared state in Redis and its in-memory twins: locks, caches, dedup, channel settings, embedded server."""
