@@ -27,8 +27,9 @@ $(STAMP): pyproject.toml | system-deps
 run: $(STAMP)
 	$(BIN)/cmbot console --with-lab
 
+# Two workers, one per core: the suite's servers all bind port 0, so test files run side by side.
 test: system-deps $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
