@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from bot.access.groups import expand_targets
 from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve, split_targets
 from bot.slack.background import ephemeral
-from bot.slack.command_table import CMCHECK, CMERR, parse_cmcheck
+from bot.slack.command_table import CMCHECK, CMERR, parse_cmcheck, split_deployment_ids
 from bot.views import denial_message
 from handlers.slack_text import command_text, from_slack
 from handlers.usecases import accept_check, check_problem, explained_reply, record_denied
 from probes.adminservice import AdminServiceError
-from probes.check import normalize_kbs
+from probes.check import normalize_deployments, normalize_kbs
 from probes.targets import validate_host
 
 if TYPE_CHECKING:
@@ -34,12 +34,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
         lookup when the policy names groups); the rate limit and the queue, which need Redis,
         are consulted just after it."""
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
-        hosts, kbs = parse_cmcheck(command_text(command.get("text", "")))
+        words, kbs = parse_cmcheck(command_text(command.get("text", "")))
+        hosts, deployments = split_deployment_ids(words)
         if has_configmgr_targets(hosts):
             await _cmcheck_configmgr(ack, deps, respond, words=hosts, kbs=kbs, user=user, channel=channel)
             return
         groups = await deps.usergroups_of(user)
-        if problem := check_problem(deps, hosts, kbs, user=user, channel=channel, groups=groups):
+        if problem := check_problem(
+            deps, hosts, kbs, user=user, channel=channel, groups=groups, deployments=deployments
+        ):
             await ack(response_type="ephemeral", **denial_message(problem).as_kwargs())
             deps.background.spawn(record_denied(deps, user, channel, hosts, problem), what="audit")
             return
@@ -50,6 +53,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 respond,
                 hosts=[validate_host(h) for h in expand_targets(hosts)],
                 kbs=normalize_kbs(kbs),
+                deployments=normalize_deployments(deployments),
                 user=user,
                 channel=channel,
                 groups=groups,

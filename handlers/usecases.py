@@ -12,11 +12,11 @@ from bot.access.groups import GroupError, expand_targets
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.explain_pool import explain_off_loop
 from bot.jobs.queue import QUEUE_DOWN, QueueUnavailable
-from bot.slack.command_table import CMCHECK, MAX_HOSTS_PER_COMMAND
+from bot.slack.command_table import CMCHECK, MAX_HOSTS_PER_COMMAND, split_deployment_ids
 from bot.views import Message, check_pending_message, denial_message, explanation_message, notice_message
 from handlers.sources import MAX_PASTE_CHARS, remember
 from knowledge.findings import Explanation, Lang
-from probes.check import BadKb, normalize_kbs
+from probes.check import BadDeployment, BadKb, normalize_deployments, normalize_kbs
 from probes.targets import BadHostName, validate_host
 
 if TYPE_CHECKING:
@@ -60,7 +60,9 @@ async def rerun_targets(deps: Deps, value: str) -> tuple[list[str], list[str]] |
         return f"Not started: {QUEUE_DOWN}"
     if not state:
         return RERUN_EXPIRED
-    return [str(h) for h in state.get("hosts", [])], [str(k) for k in state.get("kbs", [])]
+    asked = [str(h) for h in state.get("hosts", [])]
+    asked += [f"deployment:{d}" for d in state.get("deployments", [])]
+    return asked, [str(k) for k in state.get("kbs", [])]
 
 
 async def rerun_check(
@@ -72,9 +74,12 @@ async def rerun_check(
     if isinstance(asked, str):
         await respond(response_type="ephemeral", replace_original=False, **notice_message(asked).as_kwargs())
         return
-    hosts, kbs = asked
+    words, kbs = asked
+    hosts, deployments = split_deployment_ids(words)
     groups = await deps.usergroups_of(user)
-    if problem := check_problem(deps, hosts, kbs, user=user, channel=channel, groups=groups):
+    if problem := check_problem(
+        deps, hosts, kbs, user=user, channel=channel, groups=groups, deployments=deployments
+    ):
         await respond(
             response_type="ephemeral", replace_original=False, **denial_message(problem).as_kwargs()
         )
@@ -85,6 +90,7 @@ async def rerun_check(
         respond,
         hosts=[validate_host(h) for h in expand_targets(hosts)],
         kbs=normalize_kbs(kbs),
+        deployments=normalize_deployments(deployments),
         user=user,
         channel=channel,
         groups=groups,
@@ -102,6 +108,7 @@ async def accept_check(
     user: str,
     channel: str,
     groups: list[str],
+    deployments: list[str] | None = None,
     thread_ts: str | None = None,
     bypass_cache: bool = False,
 ) -> None:
@@ -131,13 +138,21 @@ async def accept_check(
         user=user,
         channel=channel,
         groups=groups,
+        deployments=deployments,
         thread_ts=thread_ts,
         bypass_cache=bypass_cache,
     )
 
 
 def check_problem(
-    deps: Deps, targets: list[str], kbs: list[str], *, user: str, channel: str, groups: list[str]
+    deps: Deps,
+    targets: list[str],
+    kbs: list[str],
+    *,
+    user: str,
+    channel: str,
+    groups: list[str],
+    deployments: list[str] | None = None,
 ) -> str | None:
     """Why the request cannot run (usage, a bad name, the policy), or None. Groups are authorized
     as groups, then every host they expand to is validated and authorized too."""
@@ -152,7 +167,8 @@ def check_problem(
         for host in hosts:
             validate_host(host)
         normalize_kbs(kbs)
-    except (BadHostName, BadKb, GroupError) as exc:
+        normalize_deployments(deployments or [])
+    except (BadHostName, BadKb, BadDeployment, GroupError) as exc:
         return str(exc)
     if len(hosts) > MAX_HOSTS_PER_COMMAND:
         return f"Too many hosts: at most {MAX_HOSTS_PER_COMMAND} per command."
@@ -172,6 +188,7 @@ async def start_check(
     user: str,
     channel: str,
     groups: list[str] | None = None,
+    deployments: list[str] | None = None,
     thread_ts: str | None = None,
     bypass_cache: bool = False,
 ) -> None:
@@ -184,6 +201,7 @@ async def start_check(
         request_id=uuid.uuid4().hex,
         hosts=hosts,
         kbs=kbs,
+        deployments=list(deployments or []),
         user_id=user,
         channel_id=channel,
         lang=lang,
@@ -194,7 +212,10 @@ async def start_check(
     )
     deps.recent[user].appendleft(" ".join(hosts))
     try:
-        await deps.buttons.put(f"rerun:{request.request_id}", {"hosts": hosts, "kbs": kbs})
+        await deps.buttons.put(
+            f"rerun:{request.request_id}",
+            {"hosts": hosts, "kbs": kbs, "deployments": request.deployments},
+        )
         await deps.dispatcher.submit(request)
     except (QueueUnavailable, RedisError, OSError) as exc:
         reason = str(exc) if isinstance(exc, QueueUnavailable) else QUEUE_DOWN

@@ -323,11 +323,17 @@ async def check_host(
 
 
 async def check_hosts(
-    hosts: Sequence[str], *, kbs: Sequence[str] = (), deadline_s: float = 60.0, lang: Lang = "en"
+    hosts: Sequence[str],
+    *,
+    kbs: Sequence[str] = (),
+    deployments: Sequence[str] = (),
+    deadline_s: float = 60.0,
+    lang: Lang = "en",
 ) -> list[HostReport]:
     """Check many hosts at once, at most one check per host at a time."""
     results = await asyncio.gather(
-        *(check_host(h, kbs=kbs, deadline_s=deadline_s, lang=lang) for h in hosts), return_exceptions=True
+        *(check_host(h, kbs=kbs, deployments=deployments, deadline_s=deadline_s, lang=lang) for h in hosts),
+        return_exceptions=True,
     )
     return [
         result

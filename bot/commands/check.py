@@ -34,6 +34,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="host names, group:NAME (CMBOT_GROUPS), collection:NAME or deployment:ID status:error|unknown",
     )
     parser.add_argument("--kb", action="append", default=[], metavar="KB", help="an update to look for")
+    parser.add_argument(
+        "--deployment",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a deployment unique ID ({GUID}) whose targeting to verify (repeatable)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per host, in a list")
     parser.add_argument("--lang", choices=("en", "ja"), default="en")
     parser.add_argument("--deadline", type=float, default=60.0, help="seconds per host (default 60)")
@@ -60,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if not hosts:
         print("cmbot check: no hosts to check", file=sys.stderr)
         return 2
-    reports = asyncio.run(check_hosts(hosts, kbs=args.kb, deadline_s=args.deadline, lang=args.lang))
+    reports = asyncio.run(
+        check_hosts(hosts, kbs=args.kb, deployments=args.deployment, deadline_s=args.deadline, lang=args.lang)
+    )
     if args.export:
         summary = summarize(reports)
         table = table_json(summary) if args.export.suffix.lower() == ".json" else table_csv(summary)

@@ -138,7 +138,8 @@ async def _checked(check: CheckFn, host: str, request: CheckRequest, deadline_s:
     """One host's report, whatever its check raised (a deeply nested document, a bug): that host
     fails with a reference in the log, not the whole job (security review R4)."""
     try:
-        return await check(host, kbs=request.kbs, deadline_s=deadline_s, lang=request.lang)
+        extra = {"deployments": request.deployments} if request.deployments else {}
+        return await check(host, kbs=request.kbs, deadline_s=deadline_s, lang=request.lang, **extra)
     except Exception:  # any failure of one host is that host's answer
         ref = uuid.uuid4().hex[:8]
         log.exception("check of %s in request %s failed (ref %s)", host, request.request_id, ref)

@@ -19,6 +19,9 @@ class CheckRequest(BaseModel):
     request_id: str
     hosts: list[str]
     kbs: list[str] = Field(default_factory=list)
+    deployments: list[str] = Field(
+        default_factory=list, description="deployment unique IDs whose targeting the check verifies"
+    )
     user_id: str
     channel_id: str
     lang: Literal["en", "ja"] = "en"

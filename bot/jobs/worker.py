@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -45,8 +46,11 @@ def locked_cached_check(redis: Redis, *, bypass_cache: bool) -> Any:
     """check_host behind the cross-worker host lock and the short result cache."""
     cache = ResultCache(redis)
 
-    async def check(host: str, *, kbs: list[str], deadline_s: float, lang: Lang) -> HostReport:
-        if not bypass_cache and (cached := await cache.get(host, kbs)) and cached.get("lang") == lang:
+    async def check(
+        host: str, *, kbs: list[str], deadline_s: float, lang: Lang, deployments: Sequence[str] = ()
+    ) -> HostReport:
+        asked = [*kbs, *deployments]  # the cache key: what the check was asked to look for
+        if not bypass_cache and (cached := await cache.get(host, asked)) and cached.get("lang") == lang:
             return HostReport.model_validate(cached["report"])
         lock = HostLock(redis, ttl_ms=int((deadline_s + 5) * 1000))  # a dead worker's lock expires soon
         token = await lock.acquire(host, wait_s=deadline_s + 5)
@@ -55,11 +59,13 @@ def locked_cached_check(redis: Redis, *, bypass_cache: bool) -> Any:
                 host=host, reachable=False, verdict="another check of this host is still running"
             )
         try:
-            report = await check_host(host, kbs=kbs, deadline_s=deadline_s, lang=lang)
+            report = await check_host(
+                host, kbs=kbs, deployments=deployments, deadline_s=deadline_s, lang=lang
+            )
         finally:
             await lock.release(host, token)
         if report.reachable:
-            await cache.put(host, kbs, {"lang": lang, "report": report.model_dump(mode="json")})
+            await cache.put(host, asked, {"lang": lang, "report": report.model_dump(mode="json")})
         return report
 
     return check

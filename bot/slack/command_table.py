@@ -8,6 +8,7 @@ that parses differently.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,21 @@ def parse_cmcheck(args: str) -> tuple[list[str], list[str]]:
     hosts = [w for w in words if not w.lower().startswith("kb:")]
     kbs = [w[3:] for w in words if w.lower().startswith("kb:")]
     return hosts, kbs
+
+
+_DEPLOYMENT_ID = re.compile(
+    r"deployment:\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?",
+    re.IGNORECASE,
+)
+
+
+def split_deployment_ids(words: list[str]) -> tuple[list[str], list[str]]:
+    """`deployment:{GUID}` beside host names is the deployment unique ID whose targeting the check
+    verifies (seed article 1 asks for it); a numeric `deployment:ID` is a ConfigMgr target that the
+    AdminService resolves to hosts (bot/fleet/targets.py)."""
+    hosts = [w for w in words if not _DEPLOYMENT_ID.fullmatch(w)]
+    deployments = [w.split(":", 1)[1] for w in words if _DEPLOYMENT_ID.fullmatch(w)]
+    return hosts, deployments
 
 
 def parse_cmerr(args: str) -> str:
