@@ -37,4 +37,3 @@ async def test_the_hosts_own_deployment_is_healthy(harness: Harness) -> None:
     async with asyncio.timeout(30):
         (update,) = await harness.slack.wait_for("chat.update")
     assert update["text"].startswith("lab-healthy: Healthy"), update["text"]
-
