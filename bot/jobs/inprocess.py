@@ -35,7 +35,7 @@ class InProcessDispatcher:
             log.exception("check request %s failed", request.request_id)
             await self._client.chat_postMessage(
                 channel=request.channel_id,
-                thread_ts=request.message_ts,
+                thread_ts=request.thread_ts or request.message_ts,  # a reply's ts is never a thread
                 text=f"The check failed inside cmbot (ref {request.request_id[:8]}); it was logged.",
             )
             return None
