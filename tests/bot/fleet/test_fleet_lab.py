@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-import probes.check as probes_check
 from bot.fleet.cluster import FleetSummary, summarize
 from bot.fleet.view import fleet_summary_message
 from knowledge.findings import Lang
@@ -21,11 +20,7 @@ FLEET = {"sup-service-unavailable": 30, "cache-too-small": 8, "winrm-refused": 2
 
 @pytest.fixture(scope="module")
 def fleet_reports() -> Iterator[dict[Lang, list[HostReport]]]:
-    """The 40 hosts checked once per language through the real WinRM client.
-
-    probes.check bounds WinRM sessions with one process-wide semaphore, which asyncio binds to
-    the loop that first waits on it; this fixture's own loop must not keep it."""
-    probes_check._parallel = None
+    """The 40 hosts checked once per language through the real WinRM client."""
     scenarios = fleet_scenarios(FLEET)
     with run_lab(scenarios) as lab:
         previous = os.environ.get("CMBOT_INVENTORY")
@@ -38,7 +33,6 @@ def fleet_reports() -> Iterator[dict[Lang, list[HostReport]]]:
 
             yield asyncio.run(both())
         finally:
-            probes_check._parallel = None
             if previous is None:
                 os.environ.pop("CMBOT_INVENTORY", None)
             else:

@@ -26,13 +26,6 @@ BURST = 300
 SECRET = "load-secret"
 
 
-@pytest.fixture(autouse=True)
-def own_probe_semaphore(monkeypatch: pytest.MonkeyPatch) -> None:
-    """probes.check binds its process-wide semaphore to the first event loop that contends for
-    it; these tests contend, so they get their own and leave the old one as it was."""
-    monkeypatch.setattr("probes.check._parallel", None)
-
-
 async def _until(slack: SlackStandIn, done: Callable[[], bool], timeout_s: float) -> None:
     async with asyncio.timeout(timeout_s):
         while not done():
