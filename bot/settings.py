@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr, ValidationError
@@ -25,6 +26,12 @@ class Settings(BaseSettings):
     cmbot_lang: Literal["en", "ja"] = "en"
     cmbot_auto_reply: bool = True
     cmbot_check_deadline: float = 60.0
+    cmbot_policy: Path | None = None
+    """The access policy file (docs/SECURITY.md); unset, everyone may check every host."""
+    redis_url: str | None = None
+    """The shared Redis; unset, `cmbot serve` and the console start an embedded one."""
+    cmbot_inprocess_workers: bool = True
+    """`cmbot serve` runs check workers in its own process (0: only `cmbot worker` processes)."""
 
     def register_secrets(self) -> None:
         for secret in (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token):

@@ -48,10 +48,9 @@ def register_secret(value: str | None) -> None:
 
 
 def redact(text: str) -> str:
+    text = _SHAPES.sub(MASK, text)  # shapes first: a short registered value cannot split a token
     pattern = _registry.pattern
-    if pattern is not None:
-        text = pattern.sub(MASK, text)
-    return _SHAPES.sub(MASK, text)
+    return pattern.sub(MASK, text) if pattern is not None else text
 
 
 class RedactingFilter(logging.Filter):

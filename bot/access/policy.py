@@ -8,7 +8,6 @@ codes is never restricted.
 from __future__ import annotations
 
 import fnmatch
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,8 +172,3 @@ def load_policy(path: Path | None) -> Policy:
     if path is None:
         return Policy.open_default()
     return load_model(path, Policy, PolicyError, "policy file")
-
-
-def policy_from_env() -> Policy:
-    path = os.environ.get("CMBOT_POLICY")
-    return load_policy(Path(path)) if path else Policy.open_default()

@@ -25,7 +25,6 @@ from pydantic import SecretStr
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.access.groups import GroupError, expand_targets
-from bot.access.policy import policy_from_env
 from bot.fleet.targets import has_configmgr_targets
 from bot.jobs.worker import build_worker
 from bot.loopback.web_api import SignedDriver, SlackStandIn
@@ -55,7 +54,7 @@ class ConsoleBot:
     @classmethod
     @asynccontextmanager
     async def running(cls, *, lang: Lang, deadline_s: float) -> AsyncIterator[ConsoleBot]:
-        url, embedded = redis_url()
+        url, embedded = redis_url(Settings().redis_url)
         secret = secrets.token_hex(16)
         try:
             async with SlackStandIn() as slack:
@@ -68,7 +67,6 @@ class ConsoleBot:
                     cmbot_check_deadline=deadline_s,
                 )
                 deps = build_deps(settings, redis_url=url)
-                deps.policy = policy_from_env()
                 worker = build_worker(
                     url,
                     concurrency=8,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
+from bot.settings import Settings
 from bot.state.redis_server import RedisUnavailable, check_reachable
 from bot.state.store import AuditLog, CausePrecision, RedisFeedback
 
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    url = os.environ.get("REDIS_URL")
+    url = Settings().redis_url
     if not url:
         print("cmbot audit: set REDIS_URL to the bot's Redis", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
 import sys
 
@@ -36,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     embedded: EmbeddedRedis | None = None
     try:
         settings = load_settings()
-        url, embedded = redis_url(durable=True)  # accepted checks outlive a crash
+        url, embedded = redis_url(settings.redis_url, durable=True)  # accepted checks outlive a crash
         check_reachable(url)
         deps = build_deps(settings, redis_url=url)
     except (SettingsError, PolicyError, RedisUnavailable) as exc:
@@ -68,7 +67,7 @@ async def _serve_until_stopped(deps: Deps, settings: Settings, url: str, port: i
             serve(build_app(deps), settings, port=port, queue_depth=depth, acking=deps.background.acking)
         )
     ]
-    if os.environ.get("CMBOT_INPROCESS_WORKERS", "1") != "0":
+    if settings.cmbot_inprocess_workers:
         # saq's worker stops itself on SIGTERM/SIGINT; the server then stops with it.
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         worker = build_worker(

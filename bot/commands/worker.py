@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 
 from bot.access.policy import PolicyError
 from bot.jobs.worker import build_worker
+from bot.settings import Settings
 from bot.state.redis_server import RedisUnavailable, check_reachable
 
 
@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    url = os.environ.get("REDIS_URL")
+    url = Settings().redis_url
     if not url:
         print(
             "cmbot worker: set REDIS_URL to the Redis the bot uses (workers must share it)", file=sys.stderr

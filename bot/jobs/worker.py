@@ -27,11 +27,12 @@ from saq.job import Job
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.access.policy import Policy, policy_from_env
+from bot.access.policy import Policy, load_policy
 from bot.jobs.check_job import run_check_job
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.metrics import observe_report
 from bot.jobs.queue import heartbeat_s, make_queue
+from bot.settings import Settings
 from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache
 from knowledge.findings import Lang
 from probes.check import check_host
@@ -191,7 +192,7 @@ def build_worker(
     """A saq worker; the Slack token and API URL default to SLACK_BOT_TOKEN and SLACK_API_URL,
     the access policy to CMBOT_POLICY's (the same file the bot reads)."""
     queue = make_queue(url, pool_size=POOL_SIZE + concurrency)  # one per blocking dequeue, plus jobs'
-    granted = policy if policy is not None else policy_from_env()
+    granted = policy if policy is not None else load_policy(Settings().cmbot_policy)
 
     async def startup(ctx: dict[str, Any]) -> None:
         token = slack_token or os.environ.get("SLACK_BOT_TOKEN", "")

@@ -6,10 +6,8 @@ The core (knowledge, probes) knows nothing about Slack; `Deps` carries what hand
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -19,7 +17,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.access.policy import Policy, load_policy
+from bot.access.policy import load_policy
 from bot.jobs.dispatch import CheckDispatcher
 from bot.jobs.inprocess import InProcessDispatcher
 from bot.jobs.queue import SaqDispatcher, make_queue
@@ -69,8 +67,7 @@ def build_deps(
 ) -> Deps:
     """In-process checks by default; with a Redis URL, the saq queue and Redis-backed stores."""
     client = web_client(settings)
-    policy_path = os.environ.get("CMBOT_POLICY")
-    policy = load_policy(Path(policy_path)) if policy_path else Policy.open_default()
+    policy = load_policy(settings.cmbot_policy)
     if redis_url is None:
         chosen = dispatcher or InProcessDispatcher(client, deadline_s=settings.cmbot_check_deadline)
         return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy)

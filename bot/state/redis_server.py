@@ -204,13 +204,12 @@ class EmbeddedRedis:
             self.directory = self._owned = None
 
 
-def redis_url(*, durable: bool = False) -> tuple[str, EmbeddedRedis | None]:
+def redis_url(configured: str | None = None, *, durable: bool = False) -> tuple[str, EmbeddedRedis | None]:
     """`REDIS_URL`, or the URL of an embedded server the caller stops: on the state directory
     when `durable` (`cmbot serve`), else on a temporary one (the console, whose stand-in Slack
     is gone with the process anyway)."""
-    url = os.environ.get("REDIS_URL")
-    if url:
-        return url, None
+    if configured:
+        return configured, None
     directory = state_dir() / "redis" if durable else None
     server = EmbeddedRedis(directory=directory).start()
     return server.url, server
