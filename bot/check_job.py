@@ -19,7 +19,7 @@ from bot.fleet.cluster import FleetSummary, FleetTally
 from bot.fleet.export import table_csv, table_json
 from bot.fleet.pace import PROCESS_BUDGET, ProgressPacer
 from bot.fleet.view import fleet_progress_message, fleet_summary_message
-from bot.views import (
+from bot.render.blocks import (
     check_detail_message,
     check_progress_message,
     check_summary_message,

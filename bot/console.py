@@ -31,7 +31,7 @@ from bot.redis_server import redis_url
 from bot.router import HELP, parse_cmcheck, policy_from_env
 from bot.settings import Settings
 from bot.testing import SignedDriver, SlackStandIn
-from bot.views import Message, render_text
+from bot.render.blocks import Message, render_text
 from bot.worker import build_worker
 from knowledge.findings import Lang
 from lab.testing import Lab, start_lab

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.metrics import observe_feedback
-from bot.views import (
+from bot.render.blocks import (
     FEEDBACK_ACTIONS,
     Message,
     escape,

@@ -14,7 +14,7 @@ from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve,
 from bot.groups import GroupError, expand_targets
 from bot.queue import QUEUE_DOWN, QueueUnavailable
 from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
-from bot.views import check_pending_message, denial_message, explanation_message, notice_message
+from bot.render.blocks import check_pending_message, denial_message, explanation_message, notice_message
 from handlers.slack_text import command_text, from_slack
 from handlers.sources import remember
 from probes.adminservice import AdminServiceError

@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.views import MAX_SECTION_CHARS, cut, escape
+from bot.render.blocks import MAX_SECTION_CHARS, cut, escape
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.explain_pool import explain_off_loop
-from bot.views import explanation_message
+from bot.render.blocks import explanation_message
 from handlers.slack_text import from_slack
 from handlers.sources import MAX_PASTE_CHARS, remember
 

@@ -96,7 +96,7 @@ async def recall(deps: Deps, token: str) -> Source | str:
 @dataclass(frozen=True)
 class Fetched:
     """A downloaded upload, or why there is none: a short sentence for the user in which
-    `{name}` stands for the file name (`bot.views.file_problem_message` shows it as typed)."""
+    `{name}` stands for the file name (`bot.render.blocks.file_problem_message` shows it as typed)."""
 
     name: str
     data: bytes | None

@@ -15,7 +15,7 @@ from bot.fleet.export import table_csv, table_json
 from bot.fleet.targets import has_configmgr_targets, resolve, split_targets
 from bot.fleet.view import fleet_summary_message
 from bot.groups import GroupError, expand_targets
-from bot.views import render_text
+from bot.render.blocks import render_text
 from knowledge.findings import Lang
 from probes.adminservice import AdminServiceError
 from probes.check import check_hosts

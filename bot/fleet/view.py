@@ -2,7 +2,7 @@
 
 `bot.fleet.cluster` returns data; these pure functions turn it into the top message (one line
 per cluster stating what its hosts have in common, and since when) and the progress message.
-Block Kit limits are the views' (`bot.views.fit`): 50 blocks, 3,000 characters per section
+Block Kit limits are the views' (`bot.render.blocks.fit`): 50 blocks, 3,000 characters per section
 (docs.slack.dev/reference/block-kit/blocks).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.fleet.cluster import Cluster, FleetSummary
-from bot.views import Block, Message, cut, escape, fit
+from bot.render.blocks import Block, Message, cut, escape, fit
 from knowledge.findings import Lang
 
 MAX_CLUSTERS_SHOWN = 15

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.views import (
+from bot.render.blocks import (
     Message,
     check_detail_message,
     check_summary_message,
@@ -86,7 +86,7 @@ def test_user_text_is_escaped_and_rendered() -> None:
 def test_remedy_and_evidence_replies_fit_or_become_a_file(within: Any) -> None:
     """Behind the buttons: remedy steps for 20 long causes fit; evidence that cannot fit is None
     (it goes out as a file, uncut), and short evidence is a message within the limits."""
-    from bot.views import evidence_message, evidence_text, remedy_message  # noqa: PLC0415
+    from bot.render.blocks import evidence_message, evidence_text, remedy_message  # noqa: PLC0415
     from knowledge.findings import Explanation  # noqa: PLC0415
 
     many = Explanation(findings=[_finding(n) for n in range(20)])

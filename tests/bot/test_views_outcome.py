@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.views import check_progress_message, check_summary_message, render_text
+from bot.render.blocks import check_progress_message, check_summary_message, render_text
 from knowledge.findings import Finding
 from probes.report import HostReport
 

@@ -19,7 +19,7 @@ from bot.settings import Settings
 from bot.store import AuditLog, RedisFeedback
 from bot.testing import Harness, SlackStandIn, serving_http
 from bot.testing_payloads import message_event
-from bot.views import check_detail_message, check_summary_message
+from bot.render.blocks import check_detail_message, check_summary_message
 from probes.report import HostReport
 
 SECRET = "feedback-secret"

@@ -109,7 +109,7 @@ def test_cli_checks_a_group(full_lab: Lab, tmp_path, monkeypatch, capsys) -> Non
 
 def test_fleet_summary_names_hosts_that_cannot_be_checked(full_lab: Lab) -> None:
     """In a many-host summary a PS 2.0 host counts as 'cannot check', not as unreachable or healthy."""
-    from bot.views import check_summary_message, render_text  # noqa: PLC0415
+    from bot.render.blocks import check_summary_message, render_text  # noqa: PLC0415
 
     reports = asyncio.run(check_hosts(["lab-healthy", "lab-powershell-2"], deadline_s=10))
     text = render_text(check_summary_message(reports, "en"))
