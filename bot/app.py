@@ -151,8 +151,11 @@ def build_deps(
     policy_path = os.environ.get("CMBOT_POLICY")
     policy = load_policy(Path(policy_path)) if policy_path else Policy.open_default()
     if redis_url is None:
-        chosen = dispatcher or InProcessDispatcher(client, deadline_s=settings.cmbot_check_deadline)
-        return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy)
+        buttons = MemoryButtonStates()  # one store: the check job writes what the buttons read
+        chosen = dispatcher or InProcessDispatcher(
+            client, deadline_s=settings.cmbot_check_deadline, buttons=buttons
+        )
+        return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy, buttons=buttons)
     redis = connect(redis_url)  # a pool that waits when busy (security review V5)
     return Deps(
         settings=settings,

@@ -28,10 +28,10 @@ from bot.app import Deps, build_app, build_deps
 from bot.fleet.targets import has_configmgr_targets
 from bot.groups import GroupError, expand_targets
 from bot.redis_server import redis_url
+from bot.render.blocks import Message, render_text
 from bot.router import HELP, parse_cmcheck, policy_from_env
 from bot.settings import Settings
 from bot.testing import SignedDriver, SlackStandIn
-from bot.render.blocks import Message, render_text
 from bot.worker import build_worker
 from knowledge.findings import Lang
 from lab.testing import Lab, start_lab

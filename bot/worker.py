@@ -33,8 +33,8 @@ from bot.policy import Policy
 from bot.queue import heartbeat_s, make_queue
 from bot.redact import register_secret
 from bot.router import policy_from_env
-from bot.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache
-from knowledge.findings import Lang
+from bot.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, RedisButtonStates, ResultCache
+from knowledge.findings import said
 from probes.check import check_host
 from probes.report import HostReport
 from probes.targets import BadHostName, validate_host
@@ -46,21 +46,19 @@ def locked_cached_check(redis: Redis, *, bypass_cache: bool) -> Any:
     """check_host behind the cross-worker host lock and the short result cache."""
     cache = ResultCache(redis)
 
-    async def check(host: str, *, kbs: list[str], deadline_s: float, lang: Lang) -> HostReport:
-        if not bypass_cache and (cached := await cache.get(host, kbs)) and cached.get("lang") == lang:
-            return HostReport.model_validate(cached["report"])
+    async def check(host: str, *, kbs: list[str], deadline_s: float) -> HostReport:
+        if not bypass_cache and (cached := await cache.get(host, kbs)):
+            return HostReport.model_validate(cached)  # language-free: rendered in each reader's language
         lock = HostLock(redis, ttl_ms=int((deadline_s + 5) * 1000))  # a dead worker's lock expires soon
         token = await lock.acquire(host, wait_s=deadline_s + 5)
         if token is None:
-            return HostReport(
-                host=host, reachable=False, verdict="another check of this host is still running"
-            )
+            return HostReport(host=host, reachable=False, reason=said("reason.busy"))
         try:
-            report = await check_host(host, kbs=kbs, deadline_s=deadline_s, lang=lang)
+            report = await check_host(host, kbs=kbs, deadline_s=deadline_s)
         finally:
             await lock.release(host, token)
         if report.reachable:
-            await cache.put(host, kbs, {"lang": lang, "report": report.model_dump(mode="json")})
+            await cache.put(host, kbs, report.model_dump(mode="json"))
         return report
 
     return check
@@ -121,6 +119,7 @@ async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str
             check=locked_cached_check(redis, bypass_cache=req.bypass_cache),
             deadline_s=float(os.environ.get("CMBOT_CHECK_DEADLINE", "60")),
             final=final,
+            buttons=RedisButtonStates(redis),
         )
     finally:
         beat.cancel()

@@ -13,8 +13,8 @@ from bot.explain_pool import explain_off_loop
 from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve, split_targets
 from bot.groups import GroupError, expand_targets
 from bot.queue import QUEUE_DOWN, QueueUnavailable
-from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from bot.render.blocks import check_pending_message, denial_message, explanation_message, notice_message
+from bot.router import MAX_HOSTS_PER_COMMAND, parse_cmcheck
 from handlers.slack_text import command_text, from_slack
 from handlers.sources import remember
 from probes.adminservice import AdminServiceError
@@ -126,7 +126,7 @@ async def _cmcheck_configmgr(
 
 async def _answer_cmerr(deps: Deps, respond: Any, command: dict[str, Any], text: str) -> None:
     lang = await deps.lang_for(command.get("user_id"), command.get("channel_id"))
-    explanation = await explain_off_loop(text, lang=lang)
+    explanation = await explain_off_loop(text)
     source = await remember(deps, text, lang, "command")
     message = explanation_message(
         explanation, lang, token=source.token(), feedback=(source.answer, source.input)

@@ -27,7 +27,7 @@ async def _diagnose(deps: Deps, body: dict[str, Any]) -> None:
     channel = (body.get("channel") or {}).get("id", "")
     lang = await deps.lang_for((body.get("user") or {}).get("id"), channel)
     text = from_slack(str(message.get("text") or ""))
-    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], lang=lang)
+    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS])
     source = await remember(deps, text, lang, "shortcut")
     reply = explanation_message(
         explanation, lang, token=source.token(), feedback=(source.answer, source.input)

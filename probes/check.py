@@ -140,7 +140,7 @@ def unreachable_finding(reason: Unreachable, host: str) -> Finding:
 
 def _reason(reason: Unreachable) -> Phrase:
     """`reason.<kind>` in the catalog, with the client library's detail (as it said it) after it."""
-    return said(f"reason.{reason.reason}", detail=reason.detail)
+    return said(f"reason.{reason.reason}", detail=f": {reason.detail}" if reason.detail else "")
 
 
 def _check_sync(host: str, kbs: list[str], deployments: list[str], deadline_s: float) -> HostReport:

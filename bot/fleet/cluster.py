@@ -23,6 +23,7 @@ from bot.fleet.keys import (
     unreachable_reason,
     utc_seconds,
 )
+from bot.render.verdict import report_verdict
 from probes.report import HostReport
 
 ClusterKind = Literal["cause", "unreachable", "not_checked"]
@@ -111,7 +112,7 @@ def _row(report: HostReport) -> HostRow:
         host=report.host,
         outcome=report.outcome or "unreachable",
         cause=_cause_of(report),
-        verdict=report.verdict,
+        verdict=report_verdict(report, "en"),  # the export table is English, like its column names
         facts=shared_fact_keys(report.facts),
         timeline=timeline_of(report),
     )
@@ -141,7 +142,7 @@ def _code(reports: Sequence[HostReport]) -> str | None:
     counts: Counter[str] = Counter()
     for report in reports:
         finding = report.findings[0] if report.findings else None
-        texts = [finding.title, *(e.text for e in finding.evidence)] if finding else []
+        texts = [e.text for e in finding.evidence] if finding else []
         codes = {m.group(0).upper().replace("0X", "0x") for t in texts for m in _CODE.finditer(t)}
         counts.update(codes)
     return counts.most_common(1)[0][0] if counts else None
@@ -181,7 +182,7 @@ def _cause_clusters(
             Cluster(
                 kind="cause",
                 cause=cause,
-                title=reports[0].findings[0].title if reports[0].findings else cause,
+                title=cause,
                 hosts=tuple(row.host for row in rows),
                 lead=lead,
                 shared=distinct,

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.fleet.cluster import Cluster, FleetSummary
 from bot.render.blocks import Block, Message, cut, escape, fit
+from knowledge.explain import knowledge
 from knowledge.findings import Lang
 
 MAX_CLUSTERS_SHOWN = 15
@@ -191,6 +192,12 @@ def _when(moment: datetime) -> str:
     return f"{stamp} ({offset[:3]}:{offset[3:]})" if offset and offset != "+0000" else f"{stamp} UTC"
 
 
+def _title(cluster: Cluster, lang: Lang) -> str:
+    """The cause's title in `lang`, from its knowledge entry (the cluster keeps only the ID)."""
+    entry = knowledge().base.get(cluster.cause)
+    return entry.text(lang).title if entry is not None else cluster.title
+
+
 def denominator(cluster: Cluster, summary: FleetSummary, lang: Lang) -> str:
     """The one line a cluster is about, as plain text (escape it for mrkdwn)."""
     labels = _L[lang]
@@ -204,9 +211,11 @@ def denominator(cluster: Cluster, summary: FleetSummary, lang: Lang) -> str:
     template = _CAUSE_LINES.get(cluster.cause, {}).get(lang)
     if lead is None or template is None:
         if lead is None or len(cluster.hosts) == 1:
-            return labels["generic"].format(ratio=ratio, title=cluster.title)
+            return labels["generic"].format(ratio=ratio, title=_title(cluster, lang))
         key = KEY_LABELS[lang].get(lead.key, lead.key)
-        return labels["generic_lead"].format(ratio=ratio, title=cluster.title, key=key, value=lead.value)
+        return labels["generic_lead"].format(
+            ratio=ratio, title=_title(cluster, lang), key=key, value=lead.value
+        )
     what, where = template
     key = KEY_LABELS[lang].get(lead.key, lead.key)
     line = what.format(ratio=ratio, value=lead.value, key=key, code=cluster.code or "").strip()

@@ -15,7 +15,7 @@ from typing import Self
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from knowledge.findings import LANGS, Lang, Params
+from knowledge.findings import LANGS, Lang, Params, Phrase
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 
@@ -51,8 +51,17 @@ class Catalog(BaseModel):
         return self
 
     def say(self, lang: Lang, key: str, params: Params | None = None, **more: str | int | float) -> str:
-        """The message in `lang` with its placeholders filled; KeyError for a key no catalog has."""
-        return self.messages[lang][key].format(**(params or {}), **more)
+        """The message in `lang` with its placeholders filled (a Phrase parameter is worded first,
+        in the same language); KeyError for a key no catalog has."""
+        values = {**(params or {}), **more}
+        filled = {
+            name: self.say(lang, value.key, value.params) if isinstance(value, Phrase) else value
+            for name, value in values.items()
+        }
+        return self.messages[lang][key].format(**filled)
+
+    def phrase(self, lang: Lang, phrase: Phrase) -> str:
+        return self.say(lang, phrase.key, phrase.params)
 
     def has(self, key: str) -> bool:
         return key in self.messages[LANGS[0]]
@@ -86,3 +95,8 @@ def catalog() -> Catalog:
 def say(lang: Lang, key: str, params: Params | None = None, **more: str | int | float) -> str:
     """`catalog().say(...)`: the one way a renderer turns a key into words."""
     return catalog().say(lang, key, params, **more)
+
+
+def phrase(lang: Lang, words: Phrase) -> str:
+    """A core result's Phrase (a notice, a check's message, a reason) in `lang`."""
+    return catalog().phrase(lang, words)

@@ -7,13 +7,12 @@ without probing or downloading again); these functions run when a reply is made.
 
 from __future__ import annotations
 
+from bot.render.i18n import phrase, say
 from knowledge.codes import decode
 from knowledge.explain import knowledge
-from knowledge.findings import CodeInfo, Explanation, Finding, Lang, Notice
+from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Lang, Notice
 from knowledge.models import Entry
 from probes.report import HostReport
-
-from bot.render.i18n import say
 
 
 def remedy_lines(entry: Entry, lang: Lang) -> list[str]:
@@ -71,8 +70,9 @@ def present_report(report: HostReport, lang: Lang) -> HostReport:
 
 
 def notice_text(notice: Notice, lang: Lang) -> str:
-    """A notice in `lang`; an input without a file name is called "the input"."""
-    params = dict(notice.params)
-    if "name" in params and not params["name"]:
-        params["name"] = say(lang, "notice.the_input")
-    return say(lang, f"notice.{notice.key}", params)
+    return phrase(lang, notice)
+
+
+def evidence_text(evidence: Evidence, lang: Lang) -> str:
+    """A log line as read, or a live-check fact worded in `lang`."""
+    return phrase(lang, evidence.fact) if evidence.fact is not None else evidence.text
