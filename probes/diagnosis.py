@@ -388,7 +388,7 @@ def _scan_memory(f: Facts, ctx: Context) -> Outcome | None:
         extra: list[Phrase] = []
         if p is not None and top.id == "wua-scan-out-of-memory":
             extra.append(_raw(f"{p.os_caption or 'Windows'} {p.architecture or ''}".strip()))
-            extra.append(_raw(f"wuaueng.dll {p.wua_version or '?'}"))
+            extra.append(said("ev.wua_version", version=p.wua_version or "?"))
             fixes = [kb for kb in WUA_FIX_KBS if kb in p.installed_kbs]
             if fixes:
                 extra.append(said("ev.wua_fixes", kbs=", ".join(fixes)))

@@ -326,9 +326,8 @@ def check_summary_message(
         counts: dict[str, int] = {}
         for report in reports:
             key = report.findings[0].id if report.findings else say(lang, f"outcome.{report.outcome}")
-            if not report.findings and report.reachable and report.outcome == "findings":
-                failed = next((i for i in report.checks if i.status == "fail"), None)
-                key = say(lang, f"check.{failed.check}") if failed else key
+            if not report.findings and report.reachable and report.outcome != "healthy":
+                key = report_verdict(report, lang).split(":", 1)[0]  # "cannot check", or the failed check
             counts[key] = counts.get(key, 0) + 1
         summary = ", ".join(f"{cause} ×{n}" for cause, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         text = _l(lang, "summary", done=len(reports), total=len(reports)) + f": {summary}"

@@ -14,6 +14,7 @@ from bot.dispatch import CheckRequest
 from bot.testing import SlackStandIn
 from knowledge.findings import Finding
 from probes.report import HostReport
+from tests._words import verdict
 
 
 async def _fake_check(host: str, **_: object) -> HostReport:
@@ -72,6 +73,6 @@ async def test_a_host_whose_check_raises_fails_alone() -> None:
         async with asyncio.timeout(30):
             reports = await run_check_job(request, client, check=check)
     assert [r.outcome for r in reports] == ["healthy", "not_checked"]
-    assert reports[1].verdict.startswith("not checked: the check failed inside cmbot (ref ")
+    assert verdict(reports[1]).startswith("not checked: the check failed inside cmbot (ref ")
     assert slack.of("chat.update")[-1]["text"].startswith("2/2 hosts checked")
     assert {d["text"].split(":")[0] for d in slack.of("chat.postMessage")} == {"ok-1", "evil-host"}

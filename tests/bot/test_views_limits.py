@@ -15,7 +15,7 @@ from bot.render.blocks import (
     render_text,
 )
 from knowledge.explain import explain
-from knowledge.findings import Evidence, Finding
+from knowledge.findings import Evidence, Finding, said
 from probes.report import CheckItem, HostReport
 
 MSG_BLOCKS_TOO_LONG = 13_000
@@ -50,13 +50,14 @@ def test_check_with_20_findings_fits(within: Any) -> None:
     report = HostReport(
         host="pc-1",
         reachable=True,
-        verdict="cause-0: Cause number 0",
-        checks=[CheckItem(name=f"c{i}", status="fail", detail="d" * 300) for i in range(40)],
+        checks=[
+            CheckItem(check="disk", status="fail", message=said("ev.raw", text="d" * 300)) for _ in range(40)
+        ],
         findings=[_finding(n) for n in range(20)],
     )
     for message in (check_detail_message(report, "en"), check_summary_message([report], "en", token="t")):
         within(message)
-        assert message.text.startswith("pc-1: cause-0")
+        assert message.text.startswith("pc-1: ")
     many = check_summary_message([report.model_copy(update={"host": f"pc-{i}"}) for i in range(500)], "ja")
     within(many)
 

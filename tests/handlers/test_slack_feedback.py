@@ -15,11 +15,11 @@ from redis.asyncio import Redis
 from bot.app import build_deps
 from bot.commands import audit
 from bot.redis_server import EmbeddedRedis
+from bot.render.blocks import check_detail_message, check_summary_message
 from bot.settings import Settings
 from bot.store import AuditLog, RedisFeedback
 from bot.testing import Harness, SlackStandIn, serving_http
 from bot.testing_payloads import message_event
-from bot.render.blocks import check_detail_message, check_summary_message
 from probes.report import HostReport
 
 SECRET = "feedback-secret"

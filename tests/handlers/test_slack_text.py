@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.testing_payloads import slack_escaped
 from bot.render.blocks import escape
+from bot.testing_payloads import slack_escaped
 from handlers.slack_text import command_text, from_slack
 
 
