@@ -145,10 +145,12 @@ def load_entry_file(path: Path) -> tuple[Entry | None, list[str]]:
     try:
         entry = Entry.model_validate(raw)
     except ValidationError as exc:
-        return None, [
-            f"{path}: {label}: field {'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        ]
+        return None, [f"{path}: {label}: field {_field(err['loc'])}: {err['msg']}" for err in exc.errors()]
     if entry.id != path.stem:
         return None, [f"{path}: {label}: field id: must equal the file name '{path.stem}'; rename one"]
     return entry, []
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    """An error's field as the entry file spells it (a language block is top-level there)."""
+    return ".".join(str(part) for part in loc).removeprefix("texts.") or "(top)"

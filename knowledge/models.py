@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from knowledge.findings import LANGS, Lang
+
 Category = Literal["transport", "client", "mp", "target", "sup", "content", "window", "reboot", "platform"]
 
 _CAUSE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,7 +43,7 @@ class LocalizedText(_Strict):
 class Link(_Strict):
     url: str = Field(pattern=r"^https?://\S+$")
     title: str = Field(min_length=1)
-    lang: Literal["en", "ja"] = "en"
+    lang: Lang = "en"
 
 
 class Pattern(_Strict):
@@ -76,8 +78,8 @@ class Entry(_Strict):
     id: str
     category: Category
     severity: Literal["error", "warning", "info"] = "error"
-    en: LocalizedText
-    ja: LocalizedText
+    texts: dict[Lang, LocalizedText]
+    """What a reader sees, per reply language: the entry file's top-level `en:`, `ja:` … blocks."""
     links: list[Link] = Field(min_length=1)
     logs: list[str] = Field(default_factory=list)
     codes: list[str] = Field(default_factory=list, description="HRESULTs as 0x + 8 upper-case hex digits")
@@ -94,6 +96,24 @@ class Entry(_Strict):
     patterns: list[Pattern] = Field(default_factory=list)
     probes: list[str] = Field(default_factory=list)
     examples: Examples
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_languages(cls, data: object) -> object:
+        """Every reply language (`knowledge.findings.LANGS`, one message catalog each) needs its
+        block: adding a language is a catalog and a block per entry."""
+        if not isinstance(data, dict) or "texts" in data:
+            return data
+        data = dict(data)
+        texts = {lang: data.pop(lang) for lang in LANGS if lang in data}
+        missing = [lang for lang in LANGS if lang not in texts]
+        if missing:
+            raise ValueError(
+                f"no {' or '.join(missing)} text: add a top-level `{missing[0]}:` block (title, cause, "
+                "symptoms, remedy); every reply language needs one"
+            )
+        data["texts"] = texts
+        return data
 
     @field_validator("id")
     @classmethod
@@ -120,14 +140,16 @@ class Entry(_Strict):
 
     @model_validator(mode="after")
     def _languages_agree(self) -> Entry:
-        if len(self.en.remedy) != len(self.ja.remedy):
-            raise ValueError(
-                f"en has {len(self.en.remedy)} remedy steps but ja has {len(self.ja.remedy)}; "
-                "translate every step"
-            )
+        first, *others = LANGS
+        for lang in others:
+            have, want = len(self.texts[lang].remedy), len(self.texts[first].remedy)
+            if have != want:
+                raise ValueError(
+                    f"{first} has {want} remedy steps but {lang} has {have}; translate every step"
+                )
         if not (self.patterns or self.codes or self.context_codes or self.symbols):
             raise ValueError("give at least one of patterns, codes or symbols so the entry can be found")
         return self
 
-    def text(self, lang: Literal["en", "ja"]) -> LocalizedText:
-        return self.ja if lang == "ja" else self.en
+    def text(self, lang: Lang) -> LocalizedText:
+        return self.texts[lang]

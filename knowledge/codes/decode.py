@@ -76,10 +76,7 @@ def decode_value(value: int, *, lang: Lang = "en") -> CodeInfo | None:
     if row is None:
         row = win32
     names = [n for n in (*_names(row), *_names(win32)) if n]
-    if row is not None:
-        meaning = (row.meaning_ja if lang == "ja" and row.meaning_ja else row.meaning) or None
-    else:
-        meaning = _generic_meaning(hresult, facility, low)
+    meaning = row.meaning_in(lang) if row is not None else _generic_meaning(hresult, facility, low)
     unique = list(dict.fromkeys(names))
     return CodeInfo(
         code=f"0x{hresult:08X}",
@@ -135,7 +132,7 @@ def lookup_symbol(name: str, *, lang: Lang = "en") -> CodeInfo | None:
     symbol = table.symbols.get(key)
     if symbol is None:
         return None
-    meaning = symbol.meaning_ja if lang == "ja" and symbol.meaning_ja else symbol.meaning
+    meaning = symbol.meaning_in(lang)
     return CodeInfo(code=symbol.name, name=symbol.name, meaning=meaning, severity="error")
 
 

@@ -20,9 +20,16 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from knowledge.findings import LANGS, Lang
+
 TABLE_DIR = Path(__file__).parent
 HRESULT_TABLES: tuple[str, ...] = ("wu.tsv", "configmgr.tsv", "hresult.tsv", "winhttp.tsv")
-_HRESULT_COLUMNS = 6  # hresult, name, aliases, meaning, meaning_ja, source
+_HRESULT_COLUMNS = ("hresult", "name", "aliases", "meaning", "source")
+_WIN32_COLUMNS = ("code", "name", "meaning")
+_SYMBOL_COLUMNS = ("name", "meaning")
+_TRANSLATION = "meaning_"
+"""A `meaning_<lang>` column holds the meaning in a reply language (`knowledge.findings.LANGS`);
+a table may leave a language out, or a row's cell empty: the English meaning is shown then."""
 
 
 class CodeTableError(ValueError):
@@ -36,13 +43,16 @@ class CodeRow(BaseModel):
     name: str | None = None
     aliases: tuple[str, ...] = ()
     meaning: str = Field(min_length=1)
-    meaning_ja: str | None = None
+    translations: dict[Lang, str] = Field(default_factory=dict)
     source: str | None = None
 
-    @field_validator("name", "meaning_ja", "source", mode="before")
+    @field_validator("name", "source", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    def meaning_in(self, lang: Lang) -> str:
+        return self.translations.get(lang) or self.meaning
 
 
 class SourcedRow(CodeRow):
@@ -56,7 +66,10 @@ class SymbolRow(BaseModel):
 
     name: str = Field(pattern=r"^[A-Z][A-Z0-9_]+$")
     meaning: str = Field(min_length=1)
-    meaning_ja: str | None = None
+    translations: dict[Lang, str] = Field(default_factory=dict)
+
+    def meaning_in(self, lang: Lang) -> str:
+        return self.translations.get(lang) or self.meaning
 
 
 @dataclass(frozen=True)
@@ -67,16 +80,52 @@ class CodeTables:
     by_name: dict[str, int]
 
 
-def _rows(path: Path, width: int) -> list[tuple[int, list[str]]]:
-    out: list[tuple[int, list[str]]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+def _columns(path: Path, lines: list[str], required: tuple[str, ...]) -> list[str]:
+    """The column names, from the last `# name<TAB>name…` comment line before the first row."""
+    header: list[str] = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        names = [name.strip() for name in line.removeprefix("#").split("\t")]
+        if len(names) > 1:
+            header = names
+    missing = [name for name in required if name not in header]
+    unknown = [
+        name
+        for name in header
+        if name not in required and not (name.startswith(_TRANSLATION) and name[len(_TRANSLATION) :] in LANGS)
+    ]
+    if missing or unknown:
+        raise CodeTableError(
+            f"{path.name}: the `# ` header line must name the columns {', '.join(required)} and any "
+            f"meaning_<language> ({', '.join(LANGS)}); "
+            f"missing {missing or 'none'}, unknown {unknown or 'none'}"
+        )
+    return header
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = _columns(path, lines, required)
+    out: list[tuple[int, dict[str, str]]] = []
+    for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
             continue
         cells = line.split("\t")
-        if len(cells) > width:
-            raise CodeTableError(f"{path.name} line {number}: {len(cells)} columns, expected at most {width}")
-        out.append((number, cells + [""] * (width - len(cells))))
+        if len(cells) > len(header):
+            raise CodeTableError(
+                f"{path.name} line {number}: {len(cells)} columns, expected at most {len(header)}"
+            )
+        out.append((number, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))))
     return out
+
+
+def _translations(cells: dict[str, str]) -> dict[str, str]:
+    return {
+        name[len(_TRANSLATION) :]: text.strip()
+        for name, text in cells.items()
+        if name.startswith(_TRANSLATION) and text.strip()
+    }
 
 
 def _row_error(path: Path, number: int, exc: ValueError) -> CodeTableError:
@@ -86,47 +135,51 @@ def _row_error(path: Path, number: int, exc: ValueError) -> CodeTableError:
 
 
 def read_hresult_table(path: Path) -> dict[int, SourcedRow]:
-    """One HRESULT table: `0x…`, name, comma-separated aliases, meaning, Japanese meaning, source URL."""
+    """One HRESULT table: `0x…`, name, comma-separated aliases, meaning, its translations, source URL."""
     table: dict[int, SourcedRow] = {}
     for number, cells in _rows(path, _HRESULT_COLUMNS):
         try:
-            value = int(cells[0].strip(), 16)
-            aliases = tuple(a.strip() for a in cells[2].split(",") if a.strip())
+            value = int(cells["hresult"].strip(), 16)
+            aliases = tuple(a.strip() for a in cells["aliases"].split(",") if a.strip())
             row = SourcedRow(
                 value=value,
-                name=cells[1].strip(),
+                name=cells["name"].strip(),
                 aliases=aliases,
-                meaning=cells[3],
-                meaning_ja=cells[4],
-                source=cells[5].strip(),
+                meaning=cells["meaning"],
+                translations=_translations(cells),
+                source=cells["source"].strip(),
             )
         except ValueError as exc:
             raise _row_error(path, number, exc) from None
         if value in table:
-            raise CodeTableError(f"{path.name} line {number}: code {cells[0]} appears twice")
+            raise CodeTableError(f"{path.name} line {number}: code {cells['hresult']} appears twice")
         table[value] = row
     return table
 
 
 def _win32_rows(path: Path) -> dict[int, CodeRow]:
     table: dict[int, CodeRow] = {}
-    for number, cells in _rows(path, 4):
+    for number, cells in _rows(path, _WIN32_COLUMNS):
         try:
-            value = int(cells[0].strip())
-            row = CodeRow(value=value, name=cells[1], meaning=cells[2], meaning_ja=cells[3])
+            value = int(cells["code"].strip())
+            row = CodeRow(
+                value=value, name=cells["name"], meaning=cells["meaning"], translations=_translations(cells)
+            )
         except ValueError as exc:
             raise _row_error(path, number, exc) from None
         if value in table:
-            raise CodeTableError(f"{path.name} line {number}: code {cells[0]} appears twice")
+            raise CodeTableError(f"{path.name} line {number}: code {cells['code']} appears twice")
         table[value] = row
     return table
 
 
 def _symbol_rows(path: Path) -> dict[str, SymbolRow]:
     table: dict[str, SymbolRow] = {}
-    for number, cells in _rows(path, 3):
+    for number, cells in _rows(path, _SYMBOL_COLUMNS):
         try:
-            row = SymbolRow(name=cells[0].strip(), meaning=cells[1], meaning_ja=cells[2] or None)
+            row = SymbolRow(
+                name=cells["name"].strip(), meaning=cells["meaning"], translations=_translations(cells)
+            )
         except ValidationError as exc:
             raise _row_error(path, number, exc) from None
         table[row.name] = row
@@ -141,7 +194,7 @@ def _merge(first: CodeRow, later: CodeRow) -> CodeRow:
         update={
             "name": unique[0] if unique else None,
             "aliases": tuple(unique[1:]),
-            "meaning_ja": first.meaning_ja or later.meaning_ja,
+            "translations": {**later.translations, **first.translations},
         }
     )
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.codes import decode, find_codes, lookup_symbol
-from knowledge.codes.tables import HRESULT_TABLES, CodeTableError, load_tables
+from knowledge.codes.tables import HRESULT_TABLES, CodeTableError, load_tables, read_hresult_table
 
 
 @pytest.mark.parametrize(
@@ -121,9 +121,14 @@ def test_bad_input_is_quick() -> None:
 
 def test_broken_table_names_file_and_line(tmp_path: Path) -> None:
     """A table row with a bad value is reported with the file and the line."""
+    headers = {"win32.tsv": "code\tname\tmeaning", "symbols.tsv": "name\tmeaning"}
     for name in ("win32.tsv", "symbols.tsv", *HRESULT_TABLES):
-        (tmp_path / name).write_text("# header\n", encoding="utf-8")
-    (tmp_path / "hresult.tsv").write_text("# h\n0xZZZZ\tX\t\tmeaning\t\thttps://x\n", encoding="utf-8")
+        header = headers.get(name, "hresult\tname\taliases\tmeaning\tmeaning_ja\tsource")
+        (tmp_path / name).write_text(f"# {header}\n", encoding="utf-8")
+    (tmp_path / "hresult.tsv").write_text(
+        "# hresult\tname\taliases\tmeaning\tmeaning_ja\tsource\n0xZZZZ\tX\t\tmeaning\t\thttps://x\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CodeTableError, match=r"hresult.tsv line 2: code"):
         load_tables(tmp_path)
 
@@ -140,3 +145,12 @@ def test_find_codes_never_raises(text: str) -> None:
 def test_decode_never_raises(value: int | str) -> None:
     """Arbitrary integers and strings never make decode raise."""
     decode(value)
+
+
+def test_a_table_header_names_its_columns_and_languages(tmp_path: Path) -> None:
+    """A table's `# ` header names its columns; a meaning column for a language cmbot does not
+    speak is refused with the file and the fix."""
+    path = tmp_path / "hresult.tsv"
+    path.write_text("# hresult\tname\taliases\tmeaning\tmeaning_xx\tsource\n", encoding="utf-8")
+    with pytest.raises(CodeTableError, match=r"hresult.tsv: the `# ` header .* unknown \['meaning_xx'\]"):
+        read_hresult_table(path)

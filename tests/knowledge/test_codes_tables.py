@@ -43,7 +43,8 @@ def test_every_table_row_names_a_source(name: str) -> None:
 def test_table_without_source_is_refused(tmp_path: Path) -> None:
     """A row with no source is reported with its file and line."""
     path = tmp_path / "wu.tsv"
-    path.write_text("# h\n0x80244022\tWU_E_X\t\tmeaning\t\t\n", encoding="utf-8")
+    header = "# hresult\tname\taliases\tmeaning\tmeaning_ja\tsource\n"
+    path.write_text(header + "0x80244022\tWU_E_X\t\tmeaning\t\t\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"wu.tsv line 2: field source"):
         read_hresult_table(path)
 

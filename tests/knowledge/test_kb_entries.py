@@ -77,8 +77,8 @@ def test_entry_has_link_and_both_languages(entry: Entry) -> None:
     """Each entry carries a link, and its Japanese text is Japanese."""
     assert entry.links
     japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-    assert japanese.search(entry.ja.title + entry.ja.cause)
-    assert len(entry.en.remedy) == len(entry.ja.remedy)
+    assert japanese.search(entry.text("ja").title + entry.text("ja").cause)
+    assert len(entry.text("en").remedy) == len(entry.text("ja").remedy)
 
 
 @pytest.mark.parametrize("cause", ARTICLE_CAUSES)

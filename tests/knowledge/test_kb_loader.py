@@ -32,6 +32,11 @@ def _broken(**changes: object) -> dict[str, object]:
         (_broken(codes=["80072EE2"]), "field codes: Value error, '80072EE2': write codes as 0x"),
         (_broken(colour="red"), "field colour: Extra inputs are not permitted"),
         (_broken(ja={**GOOD["ja"], "remedy": GOOD["ja"]["remedy"][:1]}), "translate every step"),
+        (
+            {k: v for k, v in _broken().items() if k != "ja"},
+            "no ja text: add a top-level `ja:` block (title, cause, symptoms, remedy); every reply language",
+        ),
+        (_broken(de=GOOD["en"]), "field de: Extra inputs are not permitted"),
     ],
 )
 def test_invalid_entry_names_file_entry_and_field(tmp_path: Path, data: object, message: str) -> None:
@@ -78,7 +83,7 @@ def test_overlay_adds_and_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     kb = load_entries()
     assert kb.get("custom-cause") is not None
     entry = kb.get("dual-scan")
-    assert entry is not None and entry.en.title == "Our own dual-scan wording"
+    assert entry is not None and entry.text("en").title == "Our own dual-scan wording"
     assert len(kb) == len(load_entries(())) + 1
 
 
