@@ -144,8 +144,8 @@ async def explain_source(deps: Deps, source: Source, lang: Lang) -> Explanation 
     """The explanation again, in `lang`, or the failed fetch that says why it cannot be rebuilt."""
     if source.kind == "text":
         text = source.ref[:MAX_PASTE_CHARS]
-        return await explain_off_loop(text, lang=lang)
+        return await explain_off_loop(text, lang=lang, kb_dirs=deps.settings.kb_dirs)
     fetched = await fetch_file(deps, source.ref)
     if fetched.data is None:
         return fetched
-    return await explain_off_loop(fetched.data, lang=lang, source=fetched.name)
+    return await explain_off_loop(fetched.data, lang=lang, source=fetched.name, kb_dirs=deps.settings.kb_dirs)

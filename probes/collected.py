@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from knowledge.explain import explain
 from knowledge.findings import Explanation, Lang
@@ -38,7 +39,12 @@ def is_collected(data: str | bytes) -> bool:
 
 
 def collected_report(
-    data: str | bytes, *, kbs: Sequence[str] = (), deployments: Sequence[str] = (), lang: Lang = "en"
+    data: str | bytes,
+    *,
+    kbs: Sequence[str] = (),
+    deployments: Sequence[str] = (),
+    lang: Lang = "en",
+    kb_dirs: Sequence[Path] = (),
 ) -> HostReport | None:
     """The report the live check would give for this collect output, or None when it is not one."""
     if not is_collected(data):
@@ -49,7 +55,9 @@ def collected_report(
     name = (host.computer if host else None) or "collected output"
     asked = list(kbs) or (host.kbs if host else [])
     asked_deployments = list(deployments) or (host.deployments if host else [])
-    return report_from_output(name, output, kbs=asked, deployments=asked_deployments, lang=lang)
+    return report_from_output(
+        name, output, kbs=asked, deployments=asked_deployments, lang=lang, kb_dirs=kb_dirs
+    )
 
 
 def report_explanation(report: HostReport) -> Explanation:
@@ -59,9 +67,11 @@ def report_explanation(report: HostReport) -> Explanation:
     return Explanation(findings=report.findings, notices=notices)
 
 
-def explain_any(data: str | bytes, *, lang: Lang = "en", source: str | None = None) -> Explanation:
+def explain_any(
+    data: str | bytes, *, lang: Lang = "en", source: str | None = None, kb_dirs: Sequence[Path] = ()
+) -> Explanation:
     """Collect output gets the live check's diagnosis; anything else is explained as codes and logs."""
-    report = collected_report(data, lang=lang)
+    report = collected_report(data, lang=lang, kb_dirs=kb_dirs)
     if report is not None:
         return report_explanation(report)
-    return explain(data, lang=lang, source=source)
+    return explain(data, lang=lang, source=source, kb_dirs=kb_dirs)

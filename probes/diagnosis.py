@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from knowledge.explain import explain, render_remedy
 from knowledge.findings import Evidence, Finding, Lang
@@ -64,6 +65,7 @@ class Context:
     kbs: tuple[str, ...] = ()
     deployments: tuple[str, ...] = ()
     lang: Lang = "en"
+    kb_dirs: tuple[Path, ...] = ()
 
 
 Rule = Callable[[Facts, Context], Outcome | None]
@@ -626,7 +628,7 @@ def _log_findings(
     if not lines:
         return []
     source = ((logs.path if logs else None) or "").rsplit("\\", 1)[-1] or None
-    result = explain("\n".join(lines), lang=ctx.lang, source=source)
+    result = explain("\n".join(lines), lang=ctx.lang, source=source, kb_dirs=ctx.kb_dirs)
     return [f for f in result.findings if f.id in causes]
 
 
@@ -640,11 +642,19 @@ def missing_sections(facts: Facts, check: Check) -> str | None:
 
 
 def diagnose(
-    facts: Facts, *, kbs: Sequence[str] = (), deployments: Sequence[str] = (), lang: Lang = "en"
+    facts: Facts,
+    *,
+    kbs: Sequence[str] = (),
+    deployments: Sequence[str] = (),
+    lang: Lang = "en",
+    kb_dirs: Sequence[Path] = (),
 ) -> tuple[list[CheckItem], list[Finding]]:
-    """The checklist in chain order and the findings, first broken link first."""
-    ctx = Context(kbs=tuple(k.upper() for k in kbs), deployments=tuple(deployments), lang=lang)
-    kb = load_entries()
+    """The checklist in chain order and the findings, first broken link first (`kb_dirs`: the
+    knowledge-entry directories overlaid on the built-in ones)."""
+    ctx = Context(
+        kbs=tuple(k.upper() for k in kbs), deployments=tuple(deployments), lang=lang, kb_dirs=tuple(kb_dirs)
+    )
+    kb = load_entries(kb_dirs)
     items: list[CheckItem] = []
     ranked: list[tuple[int, int, Finding]] = []
     for order, check in enumerate(CHECKS):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.settings import Settings
 from knowledge.explain import MAX_INPUT_BYTES, explain, explain_file
 from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Lang
 from knowledge.loader import KnowledgeError
@@ -87,19 +88,21 @@ def _read_head(path: Path) -> bytes:
         return handle.read(MAX_INPUT_BYTES + 1)
 
 
-def _explain_input(args: argparse.Namespace, lang: Lang) -> Explanation | HostReport:
+def _explain_input(
+    args: argparse.Namespace, lang: Lang, kb_dirs: tuple[Path, ...]
+) -> Explanation | HostReport:
     """`cmbot collect` output gets the live check's report; anything else is explained as logs."""
     if args.file is not None:
-        report = collected_report(_read_head(args.file), lang=lang)
-        return report if report is not None else explain_file(args.file, lang=lang)
+        report = collected_report(_read_head(args.file), lang=lang, kb_dirs=kb_dirs)
+        return report if report is not None else explain_file(args.file, lang=lang, kb_dirs=kb_dirs)
     if args.text == ["-"]:
         data = _read_stdin()
-        report = collected_report(data, lang=lang)
-        return report if report is not None else explain(data, lang=lang, source="stdin")
-    return explain(" ".join(args.text), lang=lang)
+        report = collected_report(data, lang=lang, kb_dirs=kb_dirs)
+        return report if report is not None else explain(data, lang=lang, source="stdin", kb_dirs=kb_dirs)
+    return explain(" ".join(args.text), lang=lang, kb_dirs=kb_dirs)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     lang: Lang = args.lang
     if args.file is not None and args.text:
         return _fail("give TEXT, '-' or --file PATH, not both")
@@ -108,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if args.file is not None and args.file.is_dir():
         return _fail(f"{args.file} is a directory; give a log file or a zip")
     try:
-        result = _explain_input(args, lang)
+        result = _explain_input(args, lang, settings.kb_dirs)
     except KnowledgeError as exc:
         return _fail(
             f"the knowledge base does not load ({len(exc.problems)} problem(s)); run `cmbot kb validate`"
