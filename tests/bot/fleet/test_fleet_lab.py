@@ -2,7 +2,6 @@
 2 unreachable, checked for real over WinRM and summarized in English and Japanese."""
 
 import asyncio
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -23,20 +22,15 @@ def fleet_reports() -> Iterator[dict[Lang, list[HostReport]]]:
     """The 40 hosts checked once per language through the real WinRM client."""
     scenarios = fleet_scenarios(FLEET)
     with run_lab(scenarios) as lab:
-        previous = os.environ.get("CMBOT_INVENTORY")
-        os.environ["CMBOT_INVENTORY"] = str(lab.inventory_path)
-        try:
-            names = [s.name for s in scenarios]
+        names = [s.name for s in scenarios]
 
-            async def both() -> dict[Lang, list[HostReport]]:
-                return {lang: await check_hosts(names, deadline_s=20, lang=lang) for lang in ("en", "ja")}
+        async def both() -> dict[Lang, list[HostReport]]:
+            return {
+                lang: await check_hosts(names, deadline_s=20, lang=lang, config=lab.probes)
+                for lang in ("en", "ja")
+            }
 
-            yield asyncio.run(both())
-        finally:
-            if previous is None:
-                os.environ.pop("CMBOT_INVENTORY", None)
-            else:
-                os.environ["CMBOT_INVENTORY"] = previous
+        yield asyncio.run(both())
 
 
 def _summary(reports: list[HostReport]) -> FleetSummary:
