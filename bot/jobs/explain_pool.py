@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.explain import knowledge
-from knowledge.findings import Explanation, Lang
+from knowledge.findings import Explanation, said
 from probes.collected import explain_any
 
 log = logging.getLogger("cmbot.explain_pool")
@@ -45,22 +45,6 @@ START_TIMEOUT_S = 60.0
 """A worker process must have started and loaded the knowledge base within this."""
 WAIT_S = 60.0
 """How long a request waits for a free worker before it is told the bot is busy."""
-_NOTICES: dict[str, dict[Lang, str]] = {
-    "budget": {
-        "en": "Stopped: explaining this took longer than {seconds:.0f} s, so nothing was explained "
-        "from it. Send the lines around the error instead.",
-        "ja": "中止しました: 説明に {seconds:.0f} 秒以上かかったため、何も説明していません。"
-        "エラー前後の行だけを送ってください。",
-    },
-    "busy": {
-        "en": "Not explained: cmbot is busy explaining other inputs; try again in a minute.",
-        "ja": "説明していません: ほかの入力を説明中です。1 分後にもう一度お試しください。",
-    },
-    "failed": {
-        "en": "This could not be explained (ref {ref}); it was logged.",
-        "ja": "説明できませんでした (参照 {ref})。ログに記録しました。",
-    },
-}
 
 
 def _die_with_parent() -> None:
@@ -230,21 +214,19 @@ class ExplainPool:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._waiters, self._run, job, wait_until)
 
-    async def explain(
-        self, text: str | bytes, *, lang: Lang = "en", source: str | None = None
-    ) -> Explanation:
-        kind, value = await self.call(explain_any, text, lang=lang, source=source, kb_dirs=self.kb_dirs)
+    async def explain(self, text: str | bytes, *, source: str | None = None) -> Explanation:
+        kind, value = await self.call(explain_any, text, source=source, kb_dirs=self.kb_dirs)
         if kind == "ok":
             return value  # type: ignore[no-any-return]
         if kind == "budget":
             log.warning("explain stopped at its %.0f s budget (%d chars)", self.budget_s, len(text))
-            return Explanation(notices=[_NOTICES["budget"][lang].format(seconds=self.budget_s)])
+            return Explanation(notices=[said("notice.pool_budget", seconds=round(self.budget_s))])
         if kind == "busy":
             log.warning("explain found no free worker in %.0f s", self.wait_s)
-            return Explanation(notices=[_NOTICES["busy"][lang]])
+            return Explanation(notices=[said("notice.pool_busy")])
         ref = uuid.uuid4().hex[:8]
         log.error("explain failed (ref %s): %s", ref, value)
-        return Explanation(notices=[_NOTICES["failed"][lang].format(ref=ref)])
+        return Explanation(notices=[said("notice.pool_failed", ref=ref)])
 
     def close(self) -> None:
         """Stop every worker, busy ones too (their waiters then return at once)."""
@@ -284,8 +266,8 @@ def shutdown() -> None:
 
 
 async def explain_off_loop(
-    text: str | bytes, *, lang: Lang = "en", source: str | None = None, kb_dirs: Sequence[Path] = ()
+    text: str | bytes, *, source: str | None = None, kb_dirs: Sequence[Path] = ()
 ) -> Explanation:
     """`explain_any` (collect output gets the live check's answer; the rest `knowledge.explain`), in a
-    worker process, answered within `BUDGET_S`."""
-    return await pool(kb_dirs).explain(text, lang=lang, source=source)
+    worker process, answered within `BUDGET_S`; `kb_dirs` are the settings' knowledge directories."""
+    return await pool(kb_dirs).explain(text, source=source)

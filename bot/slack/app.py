@@ -27,6 +27,7 @@ from bot.slack.deps import Deps
 from bot.state.channel_settings import RedisChannelSettings
 from bot.state.store import (
     AuditLog,
+    MemoryButtonStates,
     RateLimiter,
     RedisButtonStates,
     RedisFeedback,
@@ -73,11 +74,12 @@ def build_deps(
     client = web_client(settings)
     policy = load_policy(settings.cmbot_policy)
     if redis_url is None:
+        buttons = MemoryButtonStates()  # one store: the check job writes what the buttons read
         check = functools.partial(check_host, config=settings.probe_config())
         chosen = dispatcher or InProcessDispatcher(
-            client, check=check, deadline_s=settings.cmbot_check_deadline
+            client, check=check, deadline_s=settings.cmbot_check_deadline, buttons=buttons
         )
-        return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy)
+        return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy, buttons=buttons)
     redis = connect(redis_url)  # a pool that waits when busy (security review V5)
     return Deps(
         settings=settings,
