@@ -51,7 +51,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             accept_check(
                 deps,
                 respond,
-                hosts=[validate_host(h) for h in expand_targets(hosts)],
+                hosts=[validate_host(h) for h in expand_targets(hosts, deps.groups)],
                 kbs=normalize_kbs(kbs),
                 deployments=normalize_deployments(deployments),
                 user=user,
@@ -105,7 +105,7 @@ async def _cmcheck_configmgr(
 
     async def resolve_then_check() -> None:
         try:
-            resolved = await asyncio.to_thread(resolve, targets)
+            resolved = await asyncio.to_thread(resolve, targets, deps.settings.adminservice())
         except AdminServiceError as exc:
             await respond(response_type="ephemeral", text=f"⚠️ Not started: {exc}")
             return

@@ -55,7 +55,7 @@ async def _answer_message(deps: Deps, event: dict[str, Any], kind: str) -> None:
         return
     text = from_slack(event.get("text") or "")
     lang = await deps.lang_for(event.get("user"), channel)
-    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS])
+    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], kb_dirs=deps.settings.kb_dirs)
     if not (explanation.findings or any(code.name for code in explanation.codes)):
         return  # chatter: stay quiet
     if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
@@ -84,7 +84,7 @@ async def _answer_file(deps: Deps, event: dict[str, Any]) -> None:
         await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **problem.as_kwargs())
         return
     lang = await deps.lang_for(event.get("user_id"), channel)
-    explanation = await explain_off_loop(fetched.data, source=fetched.name)
+    explanation = await explain_off_loop(fetched.data, source=fetched.name, kb_dirs=deps.settings.kb_dirs)
     source = await remember_file(deps, str(file_id), lang, explanation)
     message = explanation_message(
         explanation, lang, token=source.token(), feedback=(source.answer, source.input)

@@ -170,8 +170,8 @@ async def explain_source(deps: Deps, source: Source) -> Explanation | Fetched:
         return source.explanation
     if source.kind == "text":
         text = source.ref[:MAX_PASTE_CHARS]
-        return await explain_off_loop(text)
+        return await explain_off_loop(text, kb_dirs=deps.settings.kb_dirs)
     fetched = await fetch_file(deps, source.ref)
     if fetched.data is None:
         return fetched
-    return await explain_off_loop(fetched.data, source=fetched.name)
+    return await explain_off_loop(fetched.data, source=fetched.name, kb_dirs=deps.settings.kb_dirs)

@@ -37,7 +37,7 @@ RERUN_UNKNOWN = "This button is not one of cmbot's; run /cmcheck again."
 
 async def explained_reply(deps: Deps, text: str, lang: Lang, kind: str) -> tuple[Explanation, Message]:
     """Explain `text` off the event loop, keep it for the reply's buttons, and build the reply."""
-    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS])
+    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], kb_dirs=deps.settings.kb_dirs)
     source = await remember(deps, text, lang, kind)
     message = explanation_message(
         explanation, lang, token=source.token(), feedback=(source.answer, source.input)
@@ -94,7 +94,7 @@ async def rerun_check(
     await accept_check(
         deps,
         respond,
-        hosts=[validate_host(h) for h in expand_targets(hosts)],
+        hosts=[validate_host(h) for h in expand_targets(hosts, deps.groups)],
         kbs=normalize_kbs(kbs),
         deployments=normalize_deployments(deployments),
         user=user,
@@ -169,7 +169,7 @@ def check_problem(
         if not decision:
             return decision.reason
     try:
-        hosts = expand_targets(targets)
+        hosts = expand_targets(targets, deps.groups)
         for host in hosts:
             validate_host(host)
         normalize_kbs(kbs)

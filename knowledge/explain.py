@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,21 +72,22 @@ def build_knowledge(base: KnowledgeBase, engine: EngineName = "auto") -> Knowled
 
 
 @functools.cache
-def _cached_knowledge(kb_path: str | None) -> Knowledge:
-    del kb_path  # the cache key: a changed CMBOT_KB_PATH loads again
-    return build_knowledge(load_entries())
+def _cached_knowledge(kb_dirs: tuple[Path, ...]) -> Knowledge:
+    return build_knowledge(load_entries(kb_dirs))
 
 
-def knowledge() -> Knowledge:
-    return _cached_knowledge(os.environ.get("CMBOT_KB_PATH"))
+def knowledge(kb_dirs: Sequence[Path] = ()) -> Knowledge:
+    """The built-in entries overlaid with `kb_dirs`, and their matcher, built once per set."""
+    return _cached_knowledge(tuple(kb_dirs))
 
 
-def explain(text: str | bytes, *, source: str | None = None) -> Explanation:
-    """Explain pasted text (codes, symbols, log lines). `source` names the file, if any."""
-    return explain_with(knowledge(), text, source=source)
+def explain(text: str | bytes, *, source: str | None = None, kb_dirs: Sequence[Path] = ()) -> Explanation:
+    """Explain pasted text (codes, symbols, log lines). `source` names the file, if any; `kb_dirs`
+    are the knowledge-entry directories overlaid on the built-in ones."""
+    return explain_with(knowledge(kb_dirs), text, source=source)
 
 
-def explain_file(path: Path) -> Explanation:
+def explain_file(path: Path, *, kb_dirs: Sequence[Path] = ()) -> Explanation:
     """Explain a log file or a zip of a CCM\\Logs folder. OSError (missing, unreadable) propagates."""
     with path.open("rb") as handle:
         head = handle.read(4)
@@ -97,8 +97,8 @@ def explain_file(path: Path) -> Explanation:
         archive = read_zip(path)
         notices = list(archive.notices)
         documents = _documents_from_members(((m.name, m.data) for m in archive.members), notices)
-        return _explain_documents(knowledge(), documents, notices)
-    return explain_with(knowledge(), head, source=path.name)
+        return _explain_documents(knowledge(kb_dirs), documents, notices)
+    return explain_with(knowledge(kb_dirs), head, source=path.name)
 
 
 def explain_with(kb: Knowledge, text: str | bytes, *, source: str | None = None) -> Explanation:

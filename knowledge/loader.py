@@ -1,4 +1,5 @@
-"""Load and validate knowledge entries: the built-in directory plus any in `CMBOT_KB_PATH`.
+"""Load and validate knowledge entries: the built-in directory plus the caller's (the bot's
+`CMBOT_KB_PATH` setting).
 
 A later directory adds entries or overrides built-in ones by id, so a team can extend the
 knowledge base without touching code. Loading is cached per set of directories.
@@ -7,7 +8,6 @@ knowledge base without touching code. Loading is cached per set of directories.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from knowledge.models import Entry
 
 BUILTIN_DIR = Path(__file__).with_name("entries")
-ENV_VAR = "CMBOT_KB_PATH"
 
 
 class KnowledgeError(ValueError):
@@ -82,15 +81,9 @@ class KnowledgeBase:
         return self._by_symbol.get(name.lower(), ())
 
 
-def kb_dirs_from_env() -> tuple[Path, ...]:
-    raw = os.environ.get(ENV_VAR, "")
-    return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
-
-
-def load_entries(dirs: Sequence[Path] | None = None) -> KnowledgeBase:
-    """Built-in entries overlaid with `dirs` (default: the directories in CMBOT_KB_PATH)."""
-    extra = tuple(dirs) if dirs is not None else kb_dirs_from_env()
-    return _load((BUILTIN_DIR, *extra))
+def load_entries(dirs: Sequence[Path] = ()) -> KnowledgeBase:
+    """Built-in entries overlaid with the entries in `dirs` (default: the built-in ones only)."""
+    return _load((BUILTIN_DIR, *dirs))
 
 
 @functools.cache

@@ -24,6 +24,7 @@ from lab.scenario import Scenario, load_scenarios
 from lab.server import Credentials, LabHost, tls_context
 from lab.tls import make_ca, make_tls_files
 from probes.adminservice import AdminServiceSettings, save_settings
+from probes.config import ProbeConfig
 from probes.inventory import Inventory, InventoryHost, save_inventory
 
 LAB_DOMAIN = "LAB"
@@ -42,6 +43,12 @@ class Lab:
     adminservice: LabAdminService | None = None
     adminservice_path: Path | None = None
     """The AdminService settings file (`CMBOT_ADMINSERVICE=PATH`), when the lab runs one."""
+
+    @property
+    def probes(self) -> ProbeConfig:
+        """What a check of the lab's hosts is given: its inventory (the bot builds the same from
+        `CMBOT_INVENTORY`)."""
+        return ProbeConfig(inventory=self.inventory_path)
 
     def host(self, name: str) -> LabHost:
         return self.hosts[name]

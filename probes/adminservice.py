@@ -22,9 +22,7 @@ authenticates Windows users: its overview's prerequisites). Nothing here knows o
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
@@ -83,24 +81,26 @@ class AdminServiceSettingsError(ValueError):
     """A settings file that cannot be used; the message names the file and the field."""
 
 
-def settings_from_env(env: Mapping[str, str] | None = None) -> AdminServiceSettings | None:
-    """`CMBOT_ADMINSERVICE=file.yaml`, or the URL/username/password variables; None when unset."""
-    source = os.environ if env is None else env
+def adminservice_settings(
+    *,
+    file: Path | None = None,
+    url: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    password_file: Path | None = None,
+    ca_file: Path | None = None,
+) -> AdminServiceSettings | None:
+    """A settings file (`CMBOT_ADMINSERVICE`), or the URL/username/password settings; None when
+    neither is given. The caller (`bot/settings.py`) names where each value came from."""
     try:
-        if source.get(ENV_FILE):
-            return load_model(Path(source[ENV_FILE]), AdminServiceSettings, AdminServiceSettingsError, "file")
-        if not source.get(ENV_URL):
+        if file is not None:
+            return load_model(file, AdminServiceSettings, AdminServiceSettingsError, "file")
+        if not url:
             return None
-        password = source.get(ENV_PASSWORD)
-        if not password and source.get(ENV_PASSWORD_FILE):
-            password = Path(source[ENV_PASSWORD_FILE]).read_text(encoding="utf-8").strip()
+        if not password and password_file is not None:
+            password = password_file.read_text(encoding="utf-8").strip()
         return AdminServiceSettings.model_validate(
-            {
-                "url": source[ENV_URL],
-                "username": source.get(ENV_USERNAME, ""),
-                "password": password or "",
-                "ca_file": source.get(ENV_CA_FILE) or None,
-            }
+            {"url": url, "username": username or "", "password": password or "", "ca_file": ca_file}
         )
     except AdminServiceSettingsError as exc:
         raise AdminServiceError(
@@ -262,7 +262,7 @@ __all__ = [
     "AdminService",
     "AdminServiceError",
     "AdminServiceSettings",
+    "adminservice_settings",
     "odata_string",
     "save_settings",
-    "settings_from_env",
 ]

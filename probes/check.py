@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
-import os
 import re
 import socket
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from knowledge.findings import Evidence, Finding, Phrase, said
+from probes.config import ProbeConfig
 from probes.credentials import Credential, CredentialError, NotTrusted, credential_for, kerberos_ready
 from probes.diagnosis import diagnose
 from probes.facts import SECTIONS as SECTION_NAMES
 from probes.facts import SectionError, build_facts
-from probes.inventory import InventoryError, InventoryHost, inventory_from_env
+from probes.inventory import InventoryError, InventoryHost, inventory_at
 from probes.output import BundleOutput
 from probes.report import CheckItem, HostReport
 from probes.runner import Unreachable, run_probe
@@ -40,6 +42,7 @@ the rest is the bundle's own time budget (docs/PROBES.md "Time budget")."""
 log = logging.getLogger("cmbot.check")
 _host_locks: dict[str, asyncio.Lock] = {}
 _pool: concurrent.futures.ThreadPoolExecutor | None = None
+DEFAULT_CONFIG = ProbeConfig()
 
 
 class BadKb(ValueError):
@@ -74,15 +77,15 @@ def budget_for(deadline_s: float) -> int:
     return max(5, int(deadline_s - STARTUP_S))
 
 
-def _inventory_entry(host: str) -> InventoryHost | None:
+def _inventory_entry(host: str, config: ProbeConfig) -> InventoryHost | None:
     try:
-        inventory = inventory_from_env()
+        inventory = inventory_at(config.inventory)
     except InventoryError as exc:
         raise Unreachable("protocol", str(exc)) from None
     return inventory.get(host) if inventory else None
 
 
-def _endpoint_for(host: str, entry: InventoryHost | None, credential: Credential) -> InventoryHost:
+def _endpoint_for(host: str, entry: InventoryHost | None, credential: Credential, port: int) -> InventoryHost:
     """The inventory entry, or an endpoint on :5985 for a host a credential's scope covers: Kerberos
     when the bot has a ticket or keytab, else NTLM where that credential allows it."""
     if entry is not None:
@@ -98,15 +101,8 @@ def _endpoint_for(host: str, entry: InventoryHost | None, credential: Credential
             "no Kerberos ticket or keytab for the bot (KRB5CCNAME / KRB5_CLIENT_KTNAME), and NTLM "
             f"is not allowed for this credential (set {credential.source}_ALLOW_NTLM=1 to allow it)"
         )
-    endpoint = f"http://{url_host(host)}:{_winrm_port()}/wsman"
+    endpoint = f"http://{url_host(host)}:{port}/wsman"  # 5985 unless configured (probes/config.py)
     return InventoryHost(name=host, endpoint=endpoint, auth=auth, kerberos_host=host)
-
-
-def _winrm_port() -> int:
-    """WinRM's HTTP listener is 5985 by default (learn.microsoft.com/windows/win32/winrm/installation-and-
-    configuration-for-windows-remote-management); CMBOT_WINRM_PORT overrides it for every host."""
-    raw = os.environ.get("CMBOT_WINRM_PORT", "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 65536 else 5985
 
 
 def _resolve(endpoint: str) -> None:
@@ -146,12 +142,14 @@ def _reason(reason: Unreachable) -> Phrase:
     return said(f"reason.{reason.reason}", detail=f": {reason.detail}" if reason.detail else "")
 
 
-def _check_sync(host: str, kbs: list[str], deployments: list[str], deadline_s: float) -> HostReport:
+def _check_sync(
+    host: str, kbs: list[str], deployments: list[str], deadline_s: float, *, config: ProbeConfig
+) -> HostReport:
     start = time.monotonic()
     try:
-        known = _inventory_entry(host)
-        credential = credential_for(host, known)
-        entry = _endpoint_for(host, known, credential)
+        known = _inventory_entry(host, config)
+        credential = credential_for(host, known, config.credentials)
+        entry = _endpoint_for(host, known, credential, config.winrm_port)
         _resolve(entry.endpoint)
         params = {"kbs": kbs, "budget_s": budget_for(deadline_s)}
         result = run_probe(entry, credential, bundle_script(), params, deadline_s=deadline_s)
@@ -167,7 +165,9 @@ def _check_sync(host: str, kbs: list[str], deployments: list[str], deadline_s: f
             # WinRM worked; PowerShell did not start the bootstrap. Not a WinRM fault.
             return cannot_check_report(host, said("cannot.probe_start", detail=reason.detail), start)
         return _unreachable_report(host, reason, start)
-    report = report_from_output(host, result.document, kbs=kbs, deployments=deployments, stderr=result.stderr)
+    report = report_from_output(
+        host, result.document, kbs=kbs, deployments=deployments, stderr=result.stderr, kb_dirs=config.kb_dirs
+    )
     return report.model_copy(
         update={"duration_s": round(time.monotonic() - start, 3), "scenario": entry.scenario}
     )
@@ -206,6 +206,7 @@ def report_from_output(
     kbs: Sequence[str] = (),
     deployments: Sequence[str] = (),
     stderr: str = "",
+    kb_dirs: Sequence[Path] = (),
 ) -> HostReport:
     """Facts, checklist and verdict from what the bundle printed (live, or pasted from `cmbot collect`)."""
     if blocker := _powershell_blocker(output):
@@ -217,7 +218,7 @@ def report_from_output(
             if name not in output.sections and name not in errors:
                 errors[name] = SectionError(kind="missing", message=why)
     facts = build_facts(output.sections, errors)
-    items, findings = diagnose(facts, kbs=kbs, deployments=deployments)
+    items, findings = diagnose(facts, kbs=kbs, deployments=deployments, kb_dirs=kb_dirs)
     failed = any(i.status == "fail" for i in items)
     return HostReport(
         host=host,
@@ -249,12 +250,12 @@ def _unreachable_report(host: str, reason: Unreachable, start: float) -> HostRep
     )
 
 
-def target_problem(host: str) -> str | None:
+def target_problem(host: str, config: ProbeConfig = DEFAULT_CONFIG) -> str | None:
     """Why this host would get no credential (a bad name, or outside every credential's scope), or
     None. Decided before any DNS lookup (V1); a front end may call it to refuse in its reply."""
     try:
         name = validate_host(host)
-        credential_for(name, _inventory_entry(name))
+        credential_for(name, _inventory_entry(name, config), config.credentials)
     except (BadHostName, NotTrusted) as exc:
         return str(exc)
     except (CredentialError, Unreachable):
@@ -268,21 +269,28 @@ async def check_host(
     kbs: Sequence[str] = (),
     deployments: Sequence[str] = (),
     deadline_s: float = 60.0,
+    config: ProbeConfig = DEFAULT_CONFIG,
 ) -> HostReport:
-    """Check one host (resolved through CMBOT_INVENTORY when set) and name the first broken link."""
+    """Check one host (resolved through the configured inventory, if any) and name the first
+    broken link; `config` is the operator's (credentials, inventory, port, knowledge entries)."""
     try:
         name = validate_host(host)
         wanted = normalize_kbs(kbs)
         wanted_deployments = normalize_deployments(deployments)
     except (BadHostName, BadKb, BadDeployment) as exc:
         return not_checked_report(host[:80], str(exc))
-    if problem := target_problem(name):
+    if problem := target_problem(name, config):
         return not_checked_report(name, problem)
     async with _lock(name):
         try:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(
-                _winrm_pool(), _check_sync, name, wanted, wanted_deployments, deadline_s
+                _winrm_pool(),
+                functools.partial(_check_sync, config=config),
+                name,
+                wanted,
+                wanted_deployments,
+                deadline_s,
             )
         except Exception as exc:  # noqa: BLE001 - one bad host fails that host only (V6); logged
             log.warning("check of %s failed: %s", name, type(exc).__name__)
@@ -303,10 +311,14 @@ async def check_hosts(
     kbs: Sequence[str] = (),
     deployments: Sequence[str] = (),
     deadline_s: float = 60.0,
+    config: ProbeConfig = DEFAULT_CONFIG,
 ) -> list[HostReport]:
     """Check many hosts at once, at most one check per host at a time."""
     results = await asyncio.gather(
-        *(check_host(h, kbs=kbs, deployments=deployments, deadline_s=deadline_s) for h in hosts),
+        *(
+            check_host(h, kbs=kbs, deployments=deployments, deadline_s=deadline_s, config=config)
+            for h in hosts
+        ),
         return_exceptions=True,
     )
     return [

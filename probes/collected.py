@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from knowledge.explain import explain
 from knowledge.findings import Explanation, said
@@ -37,7 +38,11 @@ def is_collected(data: str | bytes) -> bool:
 
 
 def collected_report(
-    data: str | bytes, *, kbs: Sequence[str] = (), deployments: Sequence[str] = ()
+    data: str | bytes,
+    *,
+    kbs: Sequence[str] = (),
+    deployments: Sequence[str] = (),
+    kb_dirs: Sequence[Path] = (),
 ) -> HostReport | None:
     """The report the live check would give for this collect output, or None when it is not one."""
     if not is_collected(data):
@@ -48,7 +53,7 @@ def collected_report(
     name = (host.computer if host else None) or "collected output"
     asked = list(kbs) or (host.kbs if host else [])
     asked_deployments = list(deployments) or (host.deployments if host else [])
-    return report_from_output(name, output, kbs=asked, deployments=asked_deployments)
+    return report_from_output(name, output, kbs=asked, deployments=asked_deployments, kb_dirs=kb_dirs)
 
 
 def report_explanation(report: HostReport) -> Explanation:
@@ -65,9 +70,9 @@ def report_explanation(report: HostReport) -> Explanation:
     return Explanation(findings=report.findings, notices=notices)
 
 
-def explain_any(data: str | bytes, *, source: str | None = None) -> Explanation:
+def explain_any(data: str | bytes, *, source: str | None = None, kb_dirs: Sequence[Path] = ()) -> Explanation:
     """Collect output gets the live check's diagnosis; anything else is explained as codes and logs."""
-    report = collected_report(data)
+    report = collected_report(data, kb_dirs=kb_dirs)
     if report is not None:
         return report_explanation(report)
-    return explain(data, source=source)
+    return explain(data, source=source, kb_dirs=kb_dirs)

@@ -5,7 +5,8 @@ whose normalized name lies under a DNS suffix (or in an IP network) configured f
 credential. Every other name is refused before any DNS lookup or connection, whoever asks and
 whatever the access policy says (the policy decides who may ask, not where credentials go).
 
-Profiles come from the environment or from secret files, never from chat:
+Profiles come from the operator's settings (the environment or `.env`, gathered by
+`bot/settings.py` and handed over as a `Credentials`) or from secret files, never from chat:
 - the default profile: `CMBOT_WINRM_USER`, `CMBOT_WINRM_PASSWORD` (or `..._PASSWORD_FILE`),
   `CMBOT_WINRM_DOMAINS` (comma-separated DNS suffixes and CIDR networks; empty = inventory only),
   `CMBOT_WINRM_ALLOW_NTLM` (`1` to allow NTLM when the bot has no Kerberos ticket or keytab);
@@ -21,10 +22,9 @@ name is under no suffix. Every password read is registered for redaction.
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -35,6 +35,8 @@ from probes.targets import BadHostName, is_ip_literal, validate_host
 
 DEFAULT_PREFIX = "CMBOT_WINRM"
 DOMAIN_PREFIX = "CMBOT_CRED_"
+CREDENTIAL_PREFIXES = (DEFAULT_PREFIX + "_", DOMAIN_PREFIX)
+"""The variables that make up the profiles (the settings gather every one of them)."""
 NOT_KNOWN = (
     "not a known host: add it to the inventory or the allowed domains "
     "(CMBOT_WINRM_DOMAINS, or CMBOT_CRED_<NAME>_DOMAINS)"
@@ -134,6 +136,23 @@ def profiles(env: Mapping[str, str]) -> list[Profile]:
     return found
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """The configured profiles and the variables they read; the default has none, so only
+    inventory hosts (with their own credential or the default profile's) are ever offered one."""
+
+    profiles: tuple[Profile, ...] = ()
+    variables: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_variables(cls, env: Mapping[str, str]) -> Credentials:
+        """Parse every profile's scope now: a bad one is a CredentialError naming its variable."""
+        return cls(tuple(profiles(env)), dict(env))
+
+
+NO_CREDENTIALS = Credentials()
+
+
 def _secret(env: Mapping[str, str], prefix: str) -> SecretStr | None:
     if value := env.get(f"{prefix}_PASSWORD"):
         register_secret(value)
@@ -148,11 +167,10 @@ def _secret(env: Mapping[str, str], prefix: str) -> SecretStr | None:
     return None
 
 
-def profile_for(name: str, env: Mapping[str, str] | None = None) -> Profile | None:
+def profile_for(name: str, credentials: Credentials = NO_CREDENTIALS) -> Profile | None:
     """The most specific profile whose scope covers the normalized `name`, if any."""
-    env = os.environ if env is None else env
     best: tuple[int, Profile] | None = None
-    for profile in profiles(env):
+    for profile in credentials.profiles:
         score = profile.scope.covers(name)
         if score and (best is None or score > best[0]):
             best = (score, profile)
@@ -160,22 +178,21 @@ def profile_for(name: str, env: Mapping[str, str] | None = None) -> Profile | No
 
 
 def credential_for(
-    host_name: str, entry: InventoryHost | None, env: Mapping[str, str] | None = None
+    host_name: str, entry: InventoryHost | None, credentials: Credentials = NO_CREDENTIALS
 ) -> Credential:
     """The credential for a normalized host name, or NotTrusted / CredentialError.
 
     Inventory hosts use their own credential, else the profile covering them, else the default
     profile (the operator listed them). Any other host needs a profile whose scope covers it."""
-    env = os.environ if env is None else env
     if entry is not None and entry.username and entry.password is not None:
         register_secret(entry.password.get_secret_value())
         return Credential(entry.username, entry.password, allow_ntlm=True, source="inventory")
-    profile = profile_for(host_name, env)
+    profile = profile_for(host_name, credentials)
     if profile is None and entry is None:
         raise NotTrusted(NOT_KNOWN)
     if profile is None:
         profile = Profile(DEFAULT_PREFIX, Scope())
-    return profile.credential(env)
+    return profile.credential(credentials.variables)
 
 
 def kerberos_ready() -> bool:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from knowledge.explain import explain
 from knowledge.findings import Evidence, Finding, Phrase, said
@@ -63,6 +64,7 @@ class Outcome:
 class Context:
     kbs: tuple[str, ...] = ()
     deployments: tuple[str, ...] = ()
+    kb_dirs: tuple[Path, ...] = ()
 
 
 Rule = Callable[[Facts, Context], Outcome | None]
@@ -655,11 +657,12 @@ def missing_sections(facts: Facts, check: Check) -> Phrase | None:
 
 
 def diagnose(
-    facts: Facts, *, kbs: Sequence[str] = (), deployments: Sequence[str] = ()
+    facts: Facts, *, kbs: Sequence[str] = (), deployments: Sequence[str] = (), kb_dirs: Sequence[Path] = ()
 ) -> tuple[list[CheckItem], list[Finding]]:
-    """The checklist in chain order and the findings, first broken link first: data only."""
-    ctx = Context(kbs=tuple(k.upper() for k in kbs), deployments=tuple(deployments))
-    kb = load_entries()
+    """The checklist in chain order and the findings, first broken link first: data only
+    (`kb_dirs`: the knowledge-entry directories overlaid on the built-in ones)."""
+    ctx = Context(kbs=tuple(k.upper() for k in kbs), deployments=tuple(deployments), kb_dirs=tuple(kb_dirs))
+    kb = load_entries(kb_dirs)
     items: list[CheckItem] = []
     ranked: list[tuple[int, int, Finding]] = []
     for order, check in enumerate(CHECKS):

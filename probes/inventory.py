@@ -1,7 +1,8 @@
 """The host inventory: names → WinRM endpoints, auth and credentials (or where to find them).
 
-`cmbot lab` writes one; `CMBOT_INVENTORY=PATH` makes `check`, `serve` and `console` resolve host
-names through it. Real inventories leave `password` empty and point at secrets instead.
+`cmbot lab` writes one; `CMBOT_INVENTORY=PATH` (a setting, handed down in `ProbeConfig`) makes
+`check`, `serve` and `console` resolve host names through it. Real inventories leave `password`
+empty and point at secrets instead.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer
 from knowledge.datafile import load_model
 from probes.targets import BadHostName, validate_host
 
-ENV_VAR = "CMBOT_INVENTORY"
 Transport = Literal["ntlm", "kerberos", "basic", "ssl", "certificate", "plaintext"]
 
 
@@ -88,12 +88,10 @@ def save_inventory(inventory: Inventory, path: Path) -> None:
         raise
 
 
-def inventory_from_env() -> Inventory | None:
-    """The inventory CMBOT_INVENTORY names, parsed once per file version (path, mtime, size)."""
-    raw = os.environ.get(ENV_VAR)
-    if not raw:
+def inventory_at(path: Path | None) -> Inventory | None:
+    """The inventory at `path` (None: no inventory), parsed once per file version (path, mtime, size)."""
+    if path is None:
         return None
-    path = Path(raw)
     try:
         stat = path.stat()
     except OSError as exc:

@@ -1,8 +1,9 @@
-"""Host groups for fleet checks: `group:NAME` expands through the YAML file named by CMBOT_GROUPS."""
+"""Host groups for fleet checks: `group:NAME` expands through the YAML file CMBOT_GROUPS names
+(`Settings.cmbot_groups`; its caller loads it and passes the table)."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -19,8 +20,9 @@ class _Groups(RootModel[dict[str, list[str]]]):
     pass
 
 
-def load_groups(path: Path | None = None) -> dict[str, list[str]]:
-    raw_path = path or (Path(os.environ["CMBOT_GROUPS"]) if os.environ.get("CMBOT_GROUPS") else None)
+def load_groups(path: Path | None) -> dict[str, list[str]]:
+    """The groups file at `path` (None: no groups)."""
+    raw_path = path
     if raw_path is None:
         return {}
     try:
@@ -31,9 +33,9 @@ def load_groups(path: Path | None = None) -> dict[str, list[str]]:
         ) from None
 
 
-def expand_targets(targets: list[str], groups: dict[str, list[str]] | None = None) -> list[str]:
+def expand_targets(targets: list[str], groups: Mapping[str, list[str]]) -> list[str]:
     """Hosts and `group:NAME` targets → host names, in order, once each."""
-    table = load_groups() if groups is None else groups
+    table = groups
     hosts: list[str] = []
     for target in targets:
         if target.lower().startswith(GROUP_PREFIX):

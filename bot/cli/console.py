@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
 import secrets
 import sys
 import urllib.parse
@@ -53,27 +52,25 @@ class ConsoleBot:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, *, lang: Lang, deadline_s: float) -> AsyncIterator[ConsoleBot]:
-        url, embedded = redis_url(Settings().redis_url)
+    async def running(cls, base: Settings, *, lang: Lang, deadline_s: float) -> AsyncIterator[ConsoleBot]:
+        """The app and a worker on `base` settings, with the loopback Slack's token and URL."""
+        url, embedded = redis_url(base.redis_url)
         secret = secrets.token_hex(16)
         try:
             async with SlackStandIn() as slack:
                 slack.locales[USER] = "ja-JP" if lang == "ja" else "en-US"
-                settings = Settings(
-                    slack_bot_token=SecretStr(CONSOLE_TOKEN),
-                    slack_signing_secret=SecretStr(secret),
-                    slack_api_url=slack.api_url,
-                    cmbot_lang=lang,
-                    cmbot_check_deadline=deadline_s,
+                settings = base.model_copy(
+                    update={
+                        "slack_bot_token": SecretStr(CONSOLE_TOKEN),
+                        "slack_signing_secret": SecretStr(secret),
+                        "slack_app_token": None,
+                        "slack_api_url": slack.api_url,
+                        "cmbot_lang": lang,
+                        "cmbot_check_deadline": deadline_s,
+                    }
                 )
                 deps = build_deps(settings, redis_url=url)
-                worker = build_worker(
-                    url,
-                    concurrency=8,
-                    slack_token=CONSOLE_TOKEN,
-                    slack_api_url=slack.api_url,
-                    deadline_s=deadline_s,
-                )
+                worker = build_worker(url, settings, concurrency=8, policy=deps.policy)
                 worker_task = asyncio.create_task(worker.start())
                 try:
                     yield cls(build_app(deps), deps, slack, secret, deadline_s)
@@ -162,7 +159,7 @@ class ConsoleBot:
             return "(no answer)"
         pending_ts = self._ts_of(posts[0])
         try:
-            hosts = expand_targets(parse_cmcheck(text)[0])
+            hosts = expand_targets(parse_cmcheck(text)[0], self.deps.groups)
         except GroupError as exc:
             return str(exc)
         try:
@@ -263,15 +260,18 @@ async def _loop(bot: ConsoleBot, source: TextIO, out: TextIO, interactive: bool)
                 print(file=out)
 
 
-async def _session(lang: Lang, deadline_s: float, source: TextIO, out: TextIO, lab: Lab | None) -> None:
+async def _session(
+    settings: Settings, lang: Lang, deadline_s: float, *, source: TextIO, out: TextIO, lab: Lab | None
+) -> None:
     interactive = source.isatty()
-    async with ConsoleBot.running(lang=lang, deadline_s=deadline_s) as bot:
+    async with ConsoleBot.running(settings, lang=lang, deadline_s=deadline_s) as bot:
         if interactive:
             _banner(lab, out)
         await _loop(bot, source, out, interactive)
 
 
 def run_console(
+    settings: Settings,
     *,
     lang: Lang,
     with_lab: bool,
@@ -282,10 +282,12 @@ def run_console(
     lab = None
     if with_lab:
         lab = start_lab(adminservice=True)
-        os.environ["CMBOT_INVENTORY"] = str(lab.inventory_path)
-        os.environ["CMBOT_ADMINSERVICE"] = str(lab.adminservice_path)
+        # the lab's hosts and AdminService, for this session's checks and ConfigMgr targets
+        settings = settings.model_copy(
+            update={"cmbot_inventory": lab.inventory_path, "cmbot_adminservice": lab.adminservice_path}
+        )
     try:
-        asyncio.run(_session(lang, deadline_s, source, out, lab))
+        asyncio.run(_session(settings, lang, deadline_s, source=source, out=out, lab=lab))
     finally:
         if lab is not None:
             lab.stop()

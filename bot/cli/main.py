@@ -1,16 +1,17 @@
-"""`cmbot` entry point: builds the argument parser from the command modules and runs one."""
+"""`cmbot` entry point: builds the argument parser from the command modules, reads the settings
+(environment and `.env`) once and runs one command with them."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import logging
-import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from bot.settings import Settings, SettingsError, load_settings
 from probes.secrets import install_log_redaction, redact
 
 log = logging.getLogger("cmbot")
@@ -27,7 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.commands.audit",
 )
 
-Handler = Callable[[argparse.Namespace], int]
+Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 class CommandModule(Protocol):
@@ -60,13 +61,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return handler(args)
+        settings = load_settings(require_slack=False)
+    except SettingsError as exc:
+        print(f"cmbot {args.command}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return handler(args, settings)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:
-        if os.environ.get("CMBOT_DEBUG"):
+        if settings.cmbot_debug:
             raise
         ref = uuid.uuid4().hex[:8]
         log.debug("unexpected error, ref %s", ref, exc_info=True)

@@ -34,8 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    url = Settings().redis_url
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    url = settings.redis_url
     if not url:
         print("cmbot audit: set REDIS_URL to the bot's Redis", file=sys.stderr)
         return 2

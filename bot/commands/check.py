@@ -8,13 +8,14 @@ import json
 import sys
 from pathlib import Path
 
-from bot.access.groups import GroupError, expand_targets
+from bot.access.groups import GroupError, expand_targets, load_groups
 from bot.fleet.cluster import summarize
 from bot.fleet.export import table_csv, table_json
 from bot.fleet.targets import has_configmgr_targets, resolve, split_targets
 from bot.fleet.view import fleet_summary_message
 from bot.render.blocks import render_text
 from bot.render.text import print_report, report_json
+from bot.settings import Settings, SettingsError
 from probes.adminservice import AdminServiceError
 from probes.check import check_hosts
 
@@ -44,25 +45,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def _targets(words: list[str]) -> list[str]:
+def _targets(words: list[str], settings: Settings) -> list[str]:
     """Hosts from names, groups and ConfigMgr targets (asked of the AdminService)."""
+    groups = load_groups(settings.cmbot_groups)
     if not has_configmgr_targets(words):
-        return expand_targets(words)
+        return expand_targets(words, groups)
     plain, targets = split_targets(words)
-    return list(dict.fromkeys([*expand_targets(plain), *resolve(targets).hosts]))
+    return list(
+        dict.fromkeys([*expand_targets(plain, groups), *resolve(targets, settings.adminservice()).hosts])
+    )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        hosts = _targets(args.hosts)
-    except (GroupError, AdminServiceError, ValueError) as exc:
+        config = settings.probe_config()
+        hosts = _targets(args.hosts, settings)
+    except (SettingsError, GroupError, AdminServiceError, ValueError) as exc:
         print(f"cmbot check: {exc}", file=sys.stderr)
         return 2
     if not hosts:
         print("cmbot check: no hosts to check", file=sys.stderr)
         return 2
     reports = asyncio.run(
-        check_hosts(hosts, kbs=args.kb, deployments=args.deployment, deadline_s=args.deadline)
+        check_hosts(hosts, kbs=args.kb, deployments=args.deployment, deadline_s=args.deadline, config=config)
     )
     if args.export:
         summary = summarize(reports)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.settings import Settings
 from probes.check import BadDeployment, BadKb, normalize_deployments, normalize_kbs
 from probes.scripts import standalone_script
 
@@ -32,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    del settings  # the script is the same wherever it runs
     try:
         kbs = normalize_kbs(args.kb)
         deployments = normalize_deployments(args.deployment)

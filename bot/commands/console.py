@@ -6,6 +6,7 @@ import argparse
 import logging
 
 from bot.cli.console import run_console
+from bot.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,8 +17,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     logging.getLogger("saq").setLevel(logging.ERROR)
     logging.getLogger("slack_bolt").setLevel(logging.ERROR)
-    return run_console(lang=args.lang, with_lab=args.with_lab, deadline_s=args.deadline)
+    return run_console(settings, lang=args.lang, with_lab=args.with_lab, deadline_s=args.deadline)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.render.text import explanation_json, print_explanation, print_report, report_json
+from bot.settings import Settings
 from knowledge.explain import MAX_INPUT_BYTES, explain, explain_file
 from knowledge.findings import Explanation, Lang
 from knowledge.loader import KnowledgeError
@@ -57,19 +58,19 @@ def _read_head(path: Path) -> bytes:
         return handle.read(MAX_INPUT_BYTES + 1)
 
 
-def _explain_input(args: argparse.Namespace) -> Explanation | HostReport:
+def _explain_input(args: argparse.Namespace, kb_dirs: tuple[Path, ...]) -> Explanation | HostReport:
     """`cmbot collect` output gets the live check's report; anything else is explained as logs."""
     if args.file is not None:
-        report = collected_report(_read_head(args.file))
-        return report if report is not None else explain_file(args.file)
+        report = collected_report(_read_head(args.file), kb_dirs=kb_dirs)
+        return report if report is not None else explain_file(args.file, kb_dirs=kb_dirs)
     if args.text == ["-"]:
         data = _read_stdin()
-        report = collected_report(data)
-        return report if report is not None else explain(data, source="stdin")
-    return explain(" ".join(args.text))
+        report = collected_report(data, kb_dirs=kb_dirs)
+        return report if report is not None else explain(data, source="stdin", kb_dirs=kb_dirs)
+    return explain(" ".join(args.text), kb_dirs=kb_dirs)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     lang: Lang = args.lang
     if args.file is not None and args.text:
         return _fail("give TEXT, '-' or --file PATH, not both")
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.file is not None and args.file.is_dir():
         return _fail(f"{args.file} is a directory; give a log file or a zip")
     try:
-        result = _explain_input(args)
+        result = _explain_input(args, settings.kb_dirs)
     except KnowledgeError as exc:
         return _fail(
             f"the knowledge base does not load ({len(exc.problems)} problem(s)); run `cmbot kb validate`"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from knowledge.loader import BUILTIN_DIR, KnowledgeError, kb_dirs_from_env, load_entries, validate_dir
+from bot.settings import Settings
+from knowledge.loader import BUILTIN_DIR, KnowledgeError, load_entries, validate_dir
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,8 +20,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.set_defaults(handler=_list)
 
 
-def _validate(args: argparse.Namespace) -> int:
-    directories = [args.directory] if args.directory else [BUILTIN_DIR, *kb_dirs_from_env()]
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    directories = [args.directory] if args.directory else [BUILTIN_DIR, *settings.kb_dirs]
     total, problems = 0, []
     for directory in directories:
         good, found = validate_dir(directory)
@@ -33,9 +34,9 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(args: argparse.Namespace) -> int:
+def _list(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        kb = load_entries()
+        kb = load_entries(settings.kb_dirs)
     except KnowledgeError as exc:
         print(exc)
         return 1

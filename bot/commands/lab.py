@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from bot.settings import Settings
 from lab.scenario import SCENARIO_DIR, ScenarioError, load_scenarios
 from lab.testing import start_lab
 
@@ -20,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    del settings  # the lab writes its own inventory
     try:
         scenarios = load_scenarios(args.scenarios)
     except ScenarioError as exc:

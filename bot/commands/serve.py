@@ -15,7 +15,7 @@ import sys
 from bot.access.policy import PolicyError
 from bot.jobs import explain_pool
 from bot.jobs.worker import build_worker
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, require_slack_settings
 from bot.slack.app import build_app, build_deps, shared_session
 from bot.slack.deps import Deps
 from bot.slack.server import serve
@@ -31,11 +31,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     embedded: EmbeddedRedis | None = None
     try:
-        settings = load_settings()
-        url, embedded = redis_url(settings.redis_url, durable=True)  # accepted checks outlive a crash
+        require_slack_settings(settings)
+        # the embedded Redis is durable, under the state directory: accepted checks outlive a crash
+        url, embedded = redis_url(settings.redis_url, state_dir=settings.state_dir())
         check_reachable(url)
         deps = build_deps(settings, redis_url=url)
     except (SettingsError, PolicyError, RedisUnavailable) as exc:
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(deps: Deps, settings: Settings, url: str, port: int | None) -> None:
-    explain_pool.pool().start_warming()
+    explain_pool.pool(settings.kb_dirs).start_warming()
     try:
         async with shared_session(deps.client):
             await _serve_until_stopped(deps, settings, url, port)
@@ -69,15 +70,7 @@ async def _serve_until_stopped(deps: Deps, settings: Settings, url: str, port: i
     ]
     if settings.cmbot_inprocess_workers:
         # saq's worker stops itself on SIGTERM/SIGINT; the server then stops with it.
-        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        worker = build_worker(
-            url,
-            concurrency=10,
-            slack_token=token,
-            slack_api_url=settings.slack_api_url,
-            policy=deps.policy,
-            deadline_s=settings.cmbot_check_deadline,
-        )
+        worker = build_worker(url, settings, concurrency=10, policy=deps.policy)
         tasks.append(asyncio.create_task(worker.start()))
     else:
         loop = asyncio.get_running_loop()

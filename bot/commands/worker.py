@@ -9,7 +9,7 @@ import sys
 
 from bot.access.policy import PolicyError
 from bot.jobs.worker import build_worker
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.state.redis_server import RedisUnavailable, check_reachable
 
 
@@ -19,8 +19,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    url = Settings().redis_url
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    url = settings.redis_url
     if not url:
         print(
             "cmbot worker: set REDIS_URL to the Redis the bot uses (workers must share it)", file=sys.stderr
@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     logging.getLogger().setLevel(logging.INFO)
     try:
-        worker = build_worker(url, concurrency=args.concurrency)  # reads CMBOT_POLICY
-    except PolicyError as exc:
+        worker = build_worker(url, settings, concurrency=args.concurrency)  # loads CMBOT_POLICY's file
+    except (PolicyError, SettingsError) as exc:
         print(f"cmbot worker: {exc}", file=sys.stderr)
         return 2
     asyncio.run(worker.start())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.access.policy import Policy
-from probes.adminservice import AdminService, AdminServiceError, AdminServiceSettings, settings_from_env
+from probes.adminservice import AdminService, AdminServiceError, AdminServiceSettings
 from probes.secrets import register_secret
 
 COLLECTION_PREFIX = "collection:"
@@ -84,9 +84,10 @@ class Resolved:
     """One line per target: what it resolved to ("deployment 'X': 12 clients with status error")."""
 
 
-def resolve(targets: Sequence[ConfigMgrTarget], settings: AdminServiceSettings | None = None) -> Resolved:
-    """Ask the AdminService for each target's hosts (blocking: run it in a thread)."""
-    chosen = settings or settings_from_env()
+def resolve(targets: Sequence[ConfigMgrTarget], settings: AdminServiceSettings | None) -> Resolved:
+    """Ask the AdminService (`settings`: the caller's, None when not configured) for each
+    target's hosts (blocking: run it in a thread)."""
+    chosen = settings
     if chosen is None:
         raise AdminServiceError(
             "not_configured",

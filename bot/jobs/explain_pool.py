@@ -21,11 +21,12 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 from knowledge.explain import knowledge
@@ -55,23 +56,20 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
 
 
-def _serve(conn: Connection) -> None:
-    """The worker process: run each job it is sent (a function, by reference, and its
-    arguments) until the pipe closes."""
+def _serve(conn: Connection, kb_dirs: tuple[Path, ...]) -> None:
+    """The worker process: load the knowledge base the pool was made with (its entry
+    directories are this initializer's argument), then run each job it is sent (a function,
+    by reference, and its arguments) until the pipe closes."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the bot's to handle
     os.nice(NICENESS)  # a long scan yields the CPU to the serving process (nice(2))
-    knowledge()  # the entries and the matcher, loaded once per worker
+    knowledge(kb_dirs)  # the entries and the matcher, loaded once per worker
     conn.send(("ready", None))
     while True:
         try:
-            function, args, kwargs, kb_path = conn.recv()
+            function, args, kwargs = conn.recv()
         except (EOFError, OSError):
             return
-        if kb_path is None:
-            os.environ.pop("CMBOT_KB_PATH", None)
-        else:
-            os.environ["CMBOT_KB_PATH"] = kb_path
         try:
             answer: tuple[str, Any] = ("ok", function(*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - the worker process's boundary: any error is sent back and answered with a ref
@@ -92,10 +90,18 @@ class _Worker:
 
 
 class ExplainPool:
-    """At most `size` explanations at once, each in a worker process, each within `budget_s`."""
+    """At most `size` explanations at once, each in a worker process, each within `budget_s`,
+    against the built-in knowledge entries overlaid with `kb_dirs`."""
 
-    def __init__(self, size: int = POOL_SIZE, budget_s: float = BUDGET_S, wait_s: float = WAIT_S) -> None:
+    def __init__(
+        self,
+        size: int = POOL_SIZE,
+        budget_s: float = BUDGET_S,
+        wait_s: float = WAIT_S,
+        kb_dirs: Sequence[Path] = (),
+    ) -> None:
         self.size, self.budget_s, self.wait_s = size, budget_s, wait_s
+        self.kb_dirs = tuple(kb_dirs)
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded event loop
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
@@ -107,7 +113,9 @@ class ExplainPool:
     def _spawn(self) -> _Worker:
         """A new worker, once it has loaded the knowledge base (its start is not in any budget)."""
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child,), daemon=True, name="cmbot-explain")
+        process = self._context.Process(
+            target=_serve, args=(child, self.kb_dirs), daemon=True, name="cmbot-explain"
+        )
         process.start()
         child.close()
         worker = _Worker(process, parent)
@@ -202,12 +210,12 @@ class ExplainPool:
         """("ok", what `function` returned), ("budget" | "busy", None) or ("error", what went
         wrong); `function` must be importable by name (it is sent by reference)."""
         wait_until = time.monotonic() + self.wait_s
-        job = (function, args, kwargs, os.environ.get("CMBOT_KB_PATH"))
+        job = (function, args, kwargs)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._waiters, self._run, job, wait_until)
 
     async def explain(self, text: str | bytes, *, source: str | None = None) -> Explanation:
-        kind, value = await self.call(explain_any, text, source=source)
+        kind, value = await self.call(explain_any, text, source=source, kb_dirs=self.kb_dirs)
         if kind == "ok":
             return value  # type: ignore[no-any-return]
         if kind == "budget":
@@ -235,12 +243,16 @@ _pool: ExplainPool | None = None
 _pool_lock = threading.Lock()
 
 
-def pool() -> ExplainPool:
-    """The process-wide pool, started on first use."""
+def pool(kb_dirs: Sequence[Path] = ()) -> ExplainPool:
+    """The process-wide pool for these knowledge-entry directories, started on first use (a
+    bot has one set, from its settings; another set replaces the pool)."""
     global _pool  # noqa: PLW0603 - one pool of worker processes per bot process
     with _pool_lock:
+        if _pool is not None and _pool.kb_dirs != tuple(kb_dirs):
+            _pool.close()
+            _pool = None
         if _pool is None:
-            _pool = ExplainPool()
+            _pool = ExplainPool(kb_dirs=kb_dirs)
         return _pool
 
 
@@ -253,7 +265,9 @@ def shutdown() -> None:
             _pool = None
 
 
-async def explain_off_loop(text: str | bytes, *, source: str | None = None) -> Explanation:
+async def explain_off_loop(
+    text: str | bytes, *, source: str | None = None, kb_dirs: Sequence[Path] = ()
+) -> Explanation:
     """`explain_any` (collect output gets the live check's answer; the rest `knowledge.explain`), in a
-    worker process, answered within `BUDGET_S`."""
-    return await pool().explain(text, source=source)
+    worker process, answered within `BUDGET_S`; `kb_dirs` are the settings' knowledge directories."""
+    return await pool(kb_dirs).explain(text, source=source)

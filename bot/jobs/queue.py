@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,11 +19,9 @@ QUEUE_NAME = "cmbot-checks"
 JOB_TIMEOUT_S = 600
 
 
-def heartbeat_s() -> int:
-    """A job silent for this long is taken to be on a dead worker and handed to another."""
-    return int(os.environ.get("CMBOT_HEARTBEAT_S", "6"))
-
-
+HEARTBEAT_S = 6
+"""A job silent for this long is taken to be on a dead worker and handed to another
+(`Settings.cmbot_heartbeat_s`, CMBOT_HEARTBEAT_S, overrides it)."""
 RETRIES = 3
 QUEUE_DOWN = "the check queue (Redis) is unavailable; try again in a minute"
 
@@ -73,8 +70,8 @@ def make_queue(url: str, *, pool_size: int = POOL_SIZE) -> CheckQueue:
 class SaqDispatcher:
     """Accept a check durably: once `submit` returns, a worker will run it even if one dies."""
 
-    def __init__(self, queue: Queue) -> None:
-        self.queue = queue
+    def __init__(self, queue: Queue, *, heartbeat_s: int = HEARTBEAT_S) -> None:
+        self.queue, self.heartbeat_s = queue, heartbeat_s
 
     async def submit(self, request: CheckRequest) -> None:
         try:
@@ -82,7 +79,7 @@ class SaqDispatcher:
                 "run_check",
                 key=request.request_id,
                 timeout=JOB_TIMEOUT_S,
-                heartbeat=heartbeat_s(),
+                heartbeat=self.heartbeat_s,
                 retries=RETRIES,
                 ttl=3600,
                 request=request.model_dump(mode="json"),

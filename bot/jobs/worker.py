@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,11 +30,12 @@ from bot.access.policy import Policy, load_policy
 from bot.jobs.check_job import run_check_job
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.metrics import observe_report
-from bot.jobs.queue import heartbeat_s, make_queue
+from bot.jobs.queue import HEARTBEAT_S, make_queue
 from bot.settings import Settings
 from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, RedisButtonStates, ResultCache
 from knowledge.findings import Lang, said
 from probes.check import check_host
+from probes.config import ProbeConfig
 from probes.report import HostReport
 from probes.secrets import register_secret
 from probes.targets import BadHostName, validate_host
@@ -43,8 +43,9 @@ from probes.targets import BadHostName, validate_host
 log = logging.getLogger("cmbot.worker")
 
 
-def locked_cached_check(redis: Redis, *, bypass_cache: bool) -> Any:
-    """check_host behind the cross-worker host lock and the short result cache."""
+def locked_cached_check(redis: Redis, *, bypass_cache: bool, config: ProbeConfig | None = None) -> Any:
+    """check_host (with the operator's `config`) behind the cross-worker host lock and the short
+    result cache."""
     cache = ResultCache(redis)
 
     async def check(
@@ -58,7 +59,9 @@ def locked_cached_check(redis: Redis, *, bypass_cache: bool) -> Any:
         if token is None:
             return HostReport(host=host, reachable=False, reason=said("reason.busy"))
         try:
-            report = await check_host(host, kbs=kbs, deployments=deployments, deadline_s=deadline_s)
+            report = await check_host(
+                host, kbs=kbs, deployments=deployments, deadline_s=deadline_s, config=config or ProbeConfig()
+            )
         finally:
             await lock.release(host, token)
         if report.reachable:
@@ -68,9 +71,9 @@ def locked_cached_check(redis: Redis, *, bypass_cache: bool) -> Any:
     return check
 
 
-async def _heartbeat(job: Any) -> None:
+async def _heartbeat(job: Any, every_s: float) -> None:
     while True:
-        await asyncio.sleep(heartbeat_s() / 3)
+        await asyncio.sleep(every_s)
         with contextlib.suppress(Exception):
             await job.update()
 
@@ -115,13 +118,13 @@ async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str
         )
         return {"refused": problem}
     final = FinalAnswer(redis, req.request_id)
-    beat = asyncio.create_task(_heartbeat(ctx["job"]))
+    beat = asyncio.create_task(_heartbeat(ctx["job"], ctx.get("heartbeat_s", HEARTBEAT_S) / 3))
     try:
         reports = await run_check_job(
             req,
             ctx["slack"],
-            check=locked_cached_check(redis, bypass_cache=req.bypass_cache),
-            deadline_s=ctx.get("deadline_s") or float(os.environ.get("CMBOT_CHECK_DEADLINE", "60")),
+            check=locked_cached_check(redis, bypass_cache=req.bypass_cache, config=ctx.get("probes")),
+            deadline_s=ctx.get("deadline_s") or 60.0,
             final=final,
             buttons=RedisButtonStates(redis),
         )
@@ -178,31 +181,29 @@ async def answer_failure(slack: AsyncWebClient, redis: Redis, job: Job) -> None:
 
 
 def build_worker(
-    url: str,
-    *,
-    concurrency: int = 10,
-    slack_token: str | None = None,
-    slack_api_url: str | None = None,
-    policy: Policy | None = None,
-    deadline_s: float | None = None,
+    url: str, settings: Settings, *, concurrency: int = 10, policy: Policy | None = None
 ) -> Worker[Any]:
-    """A saq worker; the Slack token and API URL default to SLACK_BOT_TOKEN and SLACK_API_URL,
-    the access policy to CMBOT_POLICY's (the same file the bot reads)."""
+    """A saq worker run with the caller's settings: the Slack token and API URL, the check
+    deadline, the probes' configuration, the heartbeat, and the access policy (the same file
+    the bot reads, unless the caller has it loaded already)."""
     queue = make_queue(url, pool_size=POOL_SIZE + concurrency)  # one per blocking dequeue, plus jobs'
-    granted = policy if policy is not None else load_policy(Settings().cmbot_policy)
+    granted = policy if policy is not None else load_policy(settings.cmbot_policy)
+    probes = settings.probe_config()
 
     async def startup(ctx: dict[str, Any]) -> None:
-        token = slack_token or os.environ.get("SLACK_BOT_TOKEN", "")
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
         register_secret(token)
         ctx["slack"] = AsyncWebClient(
             token=token,
-            base_url=slack_api_url or os.environ.get("SLACK_API_URL") or "https://slack.com/api/",
+            base_url=settings.slack_api_url or "https://slack.com/api/",
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
             session=aiohttp.ClientSession(),
         )
         ctx["redis"] = queue.redis
         ctx["policy"] = granted
-        ctx["deadline_s"] = deadline_s
+        ctx["deadline_s"] = settings.cmbot_check_deadline
+        ctx["probes"] = probes
+        ctx["heartbeat_s"] = settings.cmbot_heartbeat_s
         queue.on_failure = lambda job: answer_failure(ctx["slack"], queue.redis, job)
 
     async def shutdown(ctx: dict[str, Any]) -> None:

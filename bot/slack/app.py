@@ -5,6 +5,7 @@ The core (knowledge, probes) knows nothing about Slack; `Deps` carries what hand
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,7 @@ from bot.state.store import (
     RedisSeenStore,
     connect,
 )
+from probes.check import check_host
 
 SLACK_API = "https://slack.com/api/"
 log = logging.getLogger("cmbot.app")
@@ -66,20 +68,23 @@ async def shared_session(client: AsyncWebClient) -> AsyncIterator[None]:
 def build_deps(
     settings: Settings, *, dispatcher: CheckDispatcher | None = None, redis_url: str | None = None
 ) -> Deps:
-    """In-process checks by default; with a Redis URL, the saq queue and Redis-backed stores."""
+    """In-process checks by default; with a Redis URL, the saq queue and Redis-backed stores.
+    Everything the app needs comes from `settings` (the policy file, the probes' configuration,
+    the deadline and the heartbeat), never from the environment."""
     client = web_client(settings)
     policy = load_policy(settings.cmbot_policy)
     if redis_url is None:
         buttons = MemoryButtonStates()  # one store: the check job writes what the buttons read
+        check = functools.partial(check_host, config=settings.probe_config())
         chosen = dispatcher or InProcessDispatcher(
-            client, deadline_s=settings.cmbot_check_deadline, buttons=buttons
+            client, check=check, deadline_s=settings.cmbot_check_deadline, buttons=buttons
         )
         return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy, buttons=buttons)
     redis = connect(redis_url)  # a pool that waits when busy (security review V5)
     return Deps(
         settings=settings,
         client=client,
-        dispatcher=dispatcher or SaqDispatcher(make_queue(redis_url)),
+        dispatcher=dispatcher or SaqDispatcher(make_queue(redis_url), heartbeat_s=settings.cmbot_heartbeat_s),
         policy=policy,
         seen=RedisSeenStore(redis),
         channels=RedisChannelSettings(redis),

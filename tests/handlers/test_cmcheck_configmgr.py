@@ -137,12 +137,14 @@ async def test_unreachable_or_unconfigured_adminservice(
 ) -> None:
     """A down AdminService, or none configured, is told in one line; nothing is started."""
     monkeypatch.delenv("CMBOT_ADMINSERVICE")
+    app.deps.settings = Settings()  # the settings the bot would read now: no AdminService
     await app.bot.command("/cmcheck", "collection:All Systems", response_url=app.slack.response_url())
     async with asyncio.timeout(20):
         (first,) = await app.slack.wait_for("response_url")
     monkeypatch.setenv("CMBOT_ADMINSERVICE_URL", f"https://127.0.0.1:{_closed_port()}/AdminService")
     monkeypatch.setenv("CMBOT_ADMINSERVICE_USERNAME", "LAB\\cmbot")
     monkeypatch.setenv("CMBOT_ADMINSERVICE_PASSWORD", "x")
+    app.deps.settings = Settings()
     await app.bot.command("/cmcheck", "collection:All Systems", response_url=app.slack.response_url())
     async with asyncio.timeout(20):
         second = (await app.slack.wait_for("response_url", 2))[1]

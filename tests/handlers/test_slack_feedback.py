@@ -95,7 +95,7 @@ async def test_votes_count_once_per_user_and_survive_a_restart(
 
     monkeypatch.setenv("REDIS_URL", redis_server.url)
     args = argparse.Namespace(feedback=True, json=False, since=None, user=None, host=None, count=50)
-    assert await asyncio.to_thread(audit.run, args) == 0  # the CLI runs its own event loop
+    assert await asyncio.to_thread(audit.run, args, Settings()) == 0  # the CLI runs its own event loop
     printed = capsys.readouterr().out
     assert any(line.split()[:1] == [command_cause] and line.endswith("50%") for line in printed.splitlines())
     assert any(line.split()[:1] == [paste_cause] and line.endswith("100%") for line in printed.splitlines())
@@ -128,7 +128,7 @@ async def test_audit_output_cannot_forge_rows_or_reach_the_terminal(
     await AuditLog(redis).record(user="U1", action="denied", target=forged, outcome="bad name")
     monkeypatch.setenv("REDIS_URL", redis_server.url)
     args = argparse.Namespace(feedback=False, json=False, since=None, user=None, host=None, count=50)
-    assert await asyncio.to_thread(audit.run, args) == 0  # the CLI runs its own event loop
+    assert await asyncio.to_thread(audit.run, args, Settings()) == 0  # the CLI runs its own event loop
     printed = capsys.readouterr().out
     assert "\x1b" not in printed and printed.count("\n") == 1
     assert "\\x0a2026-01-01" in printed and "\\x1b[2K" in printed

@@ -40,8 +40,6 @@ async def queued(
 
     sync_redis.Redis.from_url(redis_server.url).flushdb()
     async with SlackStandIn() as slack:
-        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
-        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
         settings = Settings(
             slack_bot_token=SecretStr("xoxb-test-token"),
             slack_signing_secret=SecretStr(SECRET),
@@ -52,7 +50,7 @@ async def queued(
         policy_file = tmp_path / "policy.yaml"
         policy_file.write_text(POLICY)
         deps.policy = load_policy(policy_file)
-        worker = build_worker(redis_server.url, concurrency=4)
+        worker = build_worker(redis_server.url, settings, concurrency=4)  # the same settings, passed
         worker_task = asyncio.create_task(worker.start())
         try:
             async with serving_http(deps, SECRET) as driver:

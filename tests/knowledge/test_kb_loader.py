@@ -74,13 +74,12 @@ def test_unquoted_hex_code_is_accepted(tmp_path: Path) -> None:
     assert entry is not None and entry.codes == ["0x80072EE2"]
 
 
-def test_overlay_adds_and_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """CMBOT_KB_PATH adds a team's entry and overrides a built-in one by id."""
+def test_overlay_adds_and_overrides(tmp_path: Path) -> None:
+    """A team's directory (CMBOT_KB_PATH) adds an entry and overrides a built-in one by id."""
     _write(tmp_path, "custom-cause", _broken())
     override = {**GOOD, "en": {**GOOD["en"], "title": "Our own dual-scan wording"}}
     _write(tmp_path, "dual-scan", override)
-    monkeypatch.setenv("CMBOT_KB_PATH", str(tmp_path))
-    kb = load_entries()
+    kb = load_entries([tmp_path])
     assert kb.get("custom-cause") is not None
     entry = kb.get("dual-scan")
     assert entry is not None and entry.text("en").title == "Our own dual-scan wording"

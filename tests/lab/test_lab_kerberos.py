@@ -9,6 +9,7 @@ import pytest
 import winrm
 from pypsrp.client import Client
 
+from bot.settings import Settings
 from lab.kdc import Realm, kerberos_environment, run_kdc
 from lab.scenario import Faults, Scenario
 from lab.testing import Lab, run_lab
@@ -106,7 +107,7 @@ def test_wrong_spn_is_refused(kerberos_lab: Lab) -> None:
 def test_check_host_runs_over_kerberos(kerberos_lab: Lab) -> None:
     """The probe runner checks an inventory host over Kerberos: no password in the inventory."""
     assert "password" not in Path(kerberos_lab.inventory_path or "").read_text()
-    report = asyncio.run(check_host("k-healthy", deadline_s=10))
+    report = asyncio.run(check_host("k-healthy", deadline_s=10, config=Settings().probe_config()))
     assert report.reachable, verdict(report)
     assert verdict(report).startswith("Healthy")
     assert kerberos_lab.counters("k-healthy")["logins_kerberos"] >= 1
@@ -122,7 +123,7 @@ def test_hosts_in_an_allowed_network_use_kerberos_not_ntlm(
     monkeypatch.setenv("CMBOT_WINRM_PORT", str(_port(kerberos_lab, "k-other")))
     monkeypatch.delenv("CMBOT_WINRM_ALLOW_NTLM", raising=False)
     before = kerberos_lab.counters("k-other").get("logins_kerberos", 0)
-    report = asyncio.run(check_host("127.1", deadline_s=10))
+    report = asyncio.run(check_host("127.1", deadline_s=10, config=Settings().probe_config()))
     assert report.reachable, verdict(report)
     counters = kerberos_lab.counters("k-other")
     assert counters["logins_kerberos"] == before + 1 and not counters.get("logins_ntlm")

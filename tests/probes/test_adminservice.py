@@ -16,8 +16,8 @@ from probes.adminservice import (
     AdminService,
     AdminServiceError,
     AdminServiceSettings,
+    adminservice_settings,
     odata_string,
-    settings_from_env,
 )
 
 NAMES = [
@@ -45,7 +45,7 @@ def site_lab() -> Iterator[Lab]:
 
 def _settings(lab: Lab) -> AdminServiceSettings:
     assert lab.adminservice_path is not None
-    settings = settings_from_env({"CMBOT_ADMINSERVICE": str(lab.adminservice_path)})
+    settings = adminservice_settings(file=lab.adminservice_path)
     assert settings is not None
     return settings
 
@@ -135,8 +135,6 @@ def test_pages_and_quotes(site_lab: Lab) -> None:
 def test_settings_need_https() -> None:
     """An http:// AdminService URL is refused at load: the service is HTTPS only."""
     with pytest.raises(AdminServiceError) as caught:
-        settings_from_env(
-            {"CMBOT_ADMINSERVICE_URL": "http://cm01/AdminService", "CMBOT_ADMINSERVICE_USERNAME": "u"}
-        )
+        adminservice_settings(url="http://cm01/AdminService", username="u")
     assert caught.value.kind == "not_configured" and "url" in str(caught.value)
-    assert settings_from_env({}) is None
+    assert adminservice_settings() is None

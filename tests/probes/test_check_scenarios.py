@@ -22,7 +22,7 @@ CANNOT_CHECK_HOSTS = [s for s in load_scenarios() if s.scenario == CANNOT_CHECK]
 @pytest.mark.parametrize("scenario", CAUSE_HOSTS, ids=lambda s: s.scenario)
 def test_scenario_host_gets_its_own_cause_first(full_lab: Lab, scenario) -> None:  # type: ignore[no-untyped-def]
     """The first finding names the scenario's cause, with remedy steps and links."""
-    report = asyncio.run(check_host(scenario.name, deadline_s=20))
+    report = asyncio.run(check_host(scenario.name, deadline_s=20, config=full_lab.probes))
     assert report.reachable, verdict(report)
     assert report.findings, verdict(report)
     top = present_report(report, "en").findings[0]
@@ -35,7 +35,7 @@ def test_scenario_host_gets_its_own_cause_first(full_lab: Lab, scenario) -> None
 @pytest.mark.parametrize("scenario", HEALTHY_HOSTS, ids=lambda s: s.name)
 def test_healthy_host_has_no_finding(full_lab: Lab, scenario) -> None:  # type: ignore[no-untyped-def]
     """The healthy hosts (NTLM, HTTPS, slow with timeouts) pass every check."""
-    report = asyncio.run(check_host(scenario.name, deadline_s=20))
+    report = asyncio.run(check_host(scenario.name, deadline_s=20, config=full_lab.probes))
     assert report.reachable
     assert report.findings == []
     assert verdict(report).startswith("Healthy")
@@ -46,7 +46,7 @@ def test_healthy_host_has_no_finding(full_lab: Lab, scenario) -> None:  # type: 
 @pytest.mark.parametrize("scenario", CANNOT_CHECK_HOSTS, ids=lambda s: s.name)
 def test_host_that_cannot_be_fully_checked_says_why(full_lab: Lab, scenario) -> None:  # type: ignore[no-untyped-def]
     """PS 2.0, CLM, access denied, a hung provider, a crashed powershell.exe: each its own answer, never WinRM."""
-    report = asyncio.run(check_host(scenario.name, deadline_s=4))
+    report = asyncio.run(check_host(scenario.name, deadline_s=4, config=full_lab.probes))
     text = verdict(report) + "\n" + "\n".join(f"{name(i)}: {detail(i)}" for i in report.checks)
     assert scenario.expect and scenario.expect in text, text
     assert report.reachable
@@ -58,7 +58,7 @@ def test_host_that_cannot_be_fully_checked_says_why(full_lab: Lab, scenario) -> 
 def test_one_round_trip_bundle_and_shells_closed(full_lab: Lab) -> None:
     """A check runs one bundle command in one shell, and the shell is deleted afterwards."""
     before = full_lab.counters("lab-healthy")
-    asyncio.run(check_host("lab-healthy"))
+    asyncio.run(check_host("lab-healthy", config=full_lab.probes))
     after = full_lab.counters("lab-healthy")
     assert after["commands"] == before.get("commands", 0) + 1  # type: ignore[operator]
     assert after["probes"]["bundle"] == before["probes"].get("bundle", 0) + 1  # type: ignore[index,union-attr]
@@ -67,7 +67,7 @@ def test_one_round_trip_bundle_and_shells_closed(full_lab: Lab) -> None:
 
 def test_japanese_report(full_lab: Lab) -> None:
     """In Japanese the verdict and remedy come from the Japanese text of the entry."""
-    report = present_report(asyncio.run(check_host("lab-dual-scan")), "ja")
+    report = present_report(asyncio.run(check_host("lab-dual-scan", config=full_lab.probes)), "ja")
     assert "デュアル スキャン" in verdict(report, "ja")
     assert any("gpupdate /force" in step for step in report.findings[0].remedy)
 
@@ -75,7 +75,7 @@ def test_japanese_report(full_lab: Lab) -> None:
 def test_many_hosts_at_once_and_json_shape(full_lab: Lab) -> None:
     """Many hosts check concurrently; each report's findings have the explain --json shape."""
     names = [s.name for s in CAUSE_HOSTS]
-    reports = asyncio.run(check_hosts(names, deadline_s=20))
+    reports = asyncio.run(check_hosts(names, deadline_s=20, config=full_lab.probes))
     assert [r.findings[0].id for r in reports] == [s.scenario for s in CAUSE_HOSTS]
     document = report_json(reports[0], "en")
     assert set(document["findings"][0]) >= {"id", "title", "confidence", "evidence", "remedy", "links"}
@@ -83,16 +83,24 @@ def test_many_hosts_at_once_and_json_shape(full_lab: Lab) -> None:
 
 def test_asked_kb_not_targeted(full_lab: Lab) -> None:
     """Asking for a KB no assignment targets reports not-targeted for that KB."""
-    report = asyncio.run(check_host("lab-healthy", kbs=["KB9999999"]))
+    report = asyncio.run(check_host("lab-healthy", kbs=["KB9999999"], config=full_lab.probes))
     assert report.findings[0].id == "not-targeted"
     assert "KB9999999" in next(detail(c) for c in report.checks if name(c) == "Deployment policy")
 
 
 def test_asked_deployment_not_on_the_client(full_lab: Lab) -> None:
     """A deployment unique ID with no CCM_UpdateCIAssignment on the client is not-targeted (defect 11)."""
-    report = asyncio.run(check_host("lab-healthy", deployments=["{16777245-0000-0000-0000-000000000001}"]))
+    report = asyncio.run(
+        check_host(
+            "lab-healthy", deployments=["{16777245-0000-0000-0000-000000000001}"], config=full_lab.probes
+        )
+    )
     assert report.findings[0].id == "not-targeted"
-    ok = asyncio.run(check_host("lab-healthy", deployments=["16777245-7a3b-4c5d-9e8f-0a1b2c3d4e5f"]))
+    ok = asyncio.run(
+        check_host(
+            "lab-healthy", deployments=["16777245-7a3b-4c5d-9e8f-0a1b2c3d4e5f"], config=full_lab.probes
+        )
+    )
     assert ok.outcome == "healthy"
 
 
@@ -114,7 +122,9 @@ def test_fleet_summary_names_hosts_that_cannot_be_checked(full_lab: Lab) -> None
     """In a many-host summary a PS 2.0 host counts as 'cannot check', not as unreachable or healthy."""
     from bot.render.blocks import check_summary_message, render_text  # noqa: PLC0415
 
-    reports = asyncio.run(check_hosts(["lab-healthy", "lab-powershell-2"], deadline_s=10))
+    reports = asyncio.run(
+        check_hosts(["lab-healthy", "lab-powershell-2"], deadline_s=10, config=full_lab.probes)
+    )
     text = render_text(check_summary_message(reports, "en"))
     assert "cannot check ×1" in text
     line = next(line for line in text.splitlines() if "lab-powershell-2" in line)
@@ -123,7 +133,7 @@ def test_fleet_summary_names_hosts_that_cannot_be_checked(full_lab: Lab) -> None
 
 def test_powershell_2_answer_in_japanese(full_lab: Lab) -> None:
     """The PS 2.0 answer has its Japanese wording, with the WMF 5.1 remedy."""
-    report = asyncio.run(check_host("lab-powershell-2"))
+    report = asyncio.run(check_host("lab-powershell-2", config=full_lab.probes))
     said = verdict(report, "ja")
     assert "PowerShell 2.0 (WMF 5.1 をインストールしてください)" in said
     assert "cannot check" not in said and "install" not in said

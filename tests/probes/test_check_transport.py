@@ -7,6 +7,7 @@ import time
 import pytest
 
 from bot.render.present import evidence_text
+from bot.settings import Settings
 from lab.testing import Lab
 from probes.check import check_host
 from tests._words import verdict
@@ -38,7 +39,7 @@ def invalid_domain_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_transport_failure_is_explained(full_lab: Lab, host: str, reason: str) -> None:
     """Each failure names its own reason, as a winrm-unreachable finding, before the deadline ends."""
     start = time.monotonic()
-    report = asyncio.run(check_host(host, deadline_s=DEADLINE))
+    report = asyncio.run(check_host(host, deadline_s=DEADLINE, config=Settings().probe_config()))
     elapsed = time.monotonic() - start
     assert not report.reachable
     assert report.findings[0].id == "winrm-unreachable"
@@ -57,7 +58,10 @@ def test_reasons_are_distinct(full_lab: Lab) -> None:
         "lab-winrm-timeout",
         "lab-winrm-hang",
     ]
-    verdicts = [verdict(asyncio.run(check_host(h, deadline_s=DEADLINE))) for h in hosts]
+    verdicts = [
+        verdict(asyncio.run(check_host(h, deadline_s=DEADLINE, config=Settings().probe_config())))
+        for h in hosts
+    ]
     assert len(set(verdicts)) == len(hosts)
 
 
@@ -65,7 +69,7 @@ def test_no_secret_in_reports(full_lab: Lab) -> None:
     """The lab password appears in no report, whatever the failure."""
     secret = full_lab.credentials.password
     for host in ("lab-healthy", "lab-winrm-badcreds", "lab-winrm-tls"):
-        report = asyncio.run(check_host(host, deadline_s=DEADLINE))
+        report = asyncio.run(check_host(host, deadline_s=DEADLINE, config=Settings().probe_config()))
         assert secret not in report.model_dump_json()
 
 
@@ -87,7 +91,7 @@ def test_no_secret_in_reports(full_lab: Lab) -> None:
 def test_bad_host_names_rejected_before_any_connection(full_lab: Lab, name: str) -> None:
     """Injection-shaped or malformed names are refused and no lab host sees a request."""
     before = sum(h.counters["requests"] for h in full_lab.hosts.values())
-    report = asyncio.run(check_host(name))
+    report = asyncio.run(check_host(name, config=Settings().probe_config()))
     after = sum(h.counters["requests"] for h in full_lab.hosts.values())
     assert verdict(report).startswith("not checked:")
     assert not report.reachable and report.findings == []
@@ -97,5 +101,5 @@ def test_bad_host_names_rejected_before_any_connection(full_lab: Lab, name: str)
 @pytest.mark.parametrize("kb", ["KB123;rm", "$(x)", "KB", "5031356' -Foo"])
 def test_bad_kb_rejected(full_lab: Lab, kb: str) -> None:
     """A KB parameter that is not KB + digits is refused before any connection."""
-    report = asyncio.run(check_host("lab-healthy", kbs=[kb]))
+    report = asyncio.run(check_host("lab-healthy", kbs=[kb], config=Settings().probe_config()))
     assert verdict(report).startswith("not checked:")

@@ -45,7 +45,7 @@ def test_collect_round_trips_to_the_live_findings(full_lab: Lab, scenario) -> No
     if scenario.scenario == "winrm-unreachable":
         expected = [f.id for f in diagnose(scenario.facts())[1]]
     else:
-        live = asyncio.run(check_host(scenario.name, deadline_s=4))
+        live = asyncio.run(check_host(scenario.name, deadline_s=4, config=full_lab.probes))
         expected = [f.id for f in live.findings]
         assert [name(i) for i in collected.checks] == [
             name(i) for i in live.checks

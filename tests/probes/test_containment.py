@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from bot.settings import Settings
 from lab import server as lab_server
 from lab.hostile import HostileEndpoint
 from lab.shell import Outcome
@@ -65,7 +66,9 @@ async def test_dripping_hosts_leave_the_default_executor_free(drip: HostileEndpo
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CMBOT_INVENTORY", str(inventory))
         started = time.monotonic()
-        checks = asyncio.gather(*(check_host(n, deadline_s=DEADLINE) for n in names))
+        checks = asyncio.gather(
+            *(check_host(n, deadline_s=DEADLINE, config=Settings().probe_config()) for n in names)
+        )
         await asyncio.sleep(0.3)  # the checks are now blocked on the dripping host
         async with asyncio.timeout(1.0):
             assert await asyncio.to_thread(lambda: "explained") == "explained"
@@ -94,7 +97,9 @@ def test_one_bad_host_fails_only_itself(lab: Lab, monkeypatch: pytest.MonkeyPatc
         return outcome
 
     monkeypatch.setattr(lab_server, "run", deep_for_one_host)
-    reports = asyncio.run(check_hosts(["lab-dual-scan", "lab-healthy"], deadline_s=10))
+    reports = asyncio.run(
+        check_hosts(["lab-dual-scan", "lab-healthy"], deadline_s=10, config=Settings().probe_config())
+    )
     assert [r.host for r in reports] == ["lab-dual-scan", "lab-healthy"]
     assert reports[0].reachable, verdict(reports[0])
     assert any("could not read" in detail(c) and c.status == "error" for c in reports[0].checks)
@@ -116,7 +121,10 @@ async def test_aliases_share_one_host_lock(monkeypatch: pytest.MonkeyPatch) -> N
         started = time.monotonic()
         async with asyncio.timeout(4 * DEADLINE):
             reports = await asyncio.gather(
-                *(check_host(h, deadline_s=DEADLINE) for h in ("127.1", "0x7f000001"))
+                *(
+                    check_host(h, deadline_s=DEADLINE, config=Settings().probe_config())
+                    for h in ("127.1", "0x7f000001")
+                )
             )
     assert {r.host for r in reports} == {"127.0.0.1"}
     assert all(r.duration_s >= DEADLINE - 0.1 for r in reports), [r.duration_s for r in reports]

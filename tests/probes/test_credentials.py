@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.settings import Settings
 from lab.hostile import HostileEndpoint
 from lab.testing import Lab
 from probes.check import check_host
-from probes.credentials import NOT_KNOWN, CredentialError, NotTrusted, credential_for
+from probes.credentials import NOT_KNOWN, CredentialError, Credentials, NotTrusted, credential_for
 from probes.inventory import InventoryHost
 from probes.secrets import redact
 from tests._words import verdict
@@ -42,7 +43,7 @@ def test_inventory_credential_wins() -> None:
     entry = InventoryHost(
         name="lab-a", endpoint="http://127.0.0.1:1/wsman", username="LAB\\u", password=SecretStr("pw-1234")
     )
-    credential = credential_for("lab-a", entry, env={"CMBOT_WINRM_USER": "other"})
+    credential = credential_for("lab-a", entry, Credentials.from_variables({"CMBOT_WINRM_USER": "other"}))
     assert credential.username == "LAB\\u"
     assert "pw-1234" not in repr(credential)
 
@@ -56,7 +57,7 @@ def test_domain_profile_from_secret_file(tmp_path: Path) -> None:
         "CMBOT_CRED_CORP_EXAMPLE_COM_PASSWORD_FILE": str(secret),
         "CMBOT_WINRM_USER": "default",
     }
-    credential = credential_for("pc-1.corp.example.com", None, env=env)
+    credential = credential_for("pc-1.corp.example.com", None, Credentials.from_variables(env))
     assert credential.username == "CORP\\svc_cmbot"
     assert credential.password is not None and credential.password.get_secret_value() == "Sup3r-Secret-Value"
     assert "Sup3r-Secret-Value" not in redact("login Sup3r-Secret-Value failed")
@@ -65,22 +66,27 @@ def test_domain_profile_from_secret_file(tmp_path: Path) -> None:
 def test_default_profile_serves_only_its_domains() -> None:
     """V1: the default credential goes to hosts under CMBOT_WINRM_DOMAINS, and nowhere else."""
     env = {**SERVICE, "CMBOT_WINRM_DOMAINS": "corp.example.com, 10.1.0.0/16"}
-    assert credential_for("pc-2.corp.example.com", None, env=env).username == "CORP\\svc-cmbot"
-    assert credential_for("10.1.2.3", None, env=env).username == "CORP\\svc-cmbot"
+    assert (
+        credential_for("pc-2.corp.example.com", None, Credentials.from_variables(env)).username
+        == "CORP\\svc-cmbot"
+    )
+    assert credential_for("10.1.2.3", None, Credentials.from_variables(env)).username == "CORP\\svc-cmbot"
     for host in ("pc-2", "attacker-box", "pc-2.attacker.net", "10.2.0.1", "corp.example.com.evil.net"):
         with pytest.raises(NotTrusted, match="not a known host"):
-            credential_for(host, None, env=env)
+            credential_for(host, None, Credentials.from_variables(env))
     with pytest.raises(NotTrusted, match="add it to the inventory or the allowed domains"):
-        credential_for("pc-2", None, env=SERVICE)
+        credential_for("pc-2", None, Credentials.from_variables(SERVICE))
 
 
 @pytest.mark.parametrize("host", ["pc-1.corp-example.com", "pc-1.corp.example-com", "pc-1.corp-example-com"])
 def test_look_alike_domains_get_no_domain_credential(host: str) -> None:
     """V2: CMBOT_CRED_CORP_EXAMPLE_COM serves corp.example.com only, never a hyphenated look-alike."""
     env = {"CMBOT_CRED_CORP_EXAMPLE_COM_USER": "CORP\\svc", "CMBOT_CRED_CORP_EXAMPLE_COM_PASSWORD": "pw-5678"}
-    assert credential_for("pc-1.corp.example.com", None, env=env).username == "CORP\\svc"
+    assert (
+        credential_for("pc-1.corp.example.com", None, Credentials.from_variables(env)).username == "CORP\\svc"
+    )
     with pytest.raises(NotTrusted):
-        credential_for(host, None, env=env)
+        credential_for(host, None, Credentials.from_variables(env))
 
 
 def test_explicit_domains_and_the_most_specific_profile_wins() -> None:
@@ -91,10 +97,18 @@ def test_explicit_domains_and_the_most_specific_profile_wins() -> None:
         "CMBOT_CRED_CORP_USER": "CORP\\svc",
         "CMBOT_CRED_CORP_DOMAINS": "corp-example.com",
     }
-    assert credential_for("pc.emea.corp-example.com", None, env=env).username == "EMEA\\svc"
-    assert credential_for("pc.apac.corp-example.com", None, env=env).username == "CORP\\svc"
+    assert (
+        credential_for("pc.emea.corp-example.com", None, Credentials.from_variables(env)).username
+        == "EMEA\\svc"
+    )
+    assert (
+        credential_for("pc.apac.corp-example.com", None, Credentials.from_variables(env)).username
+        == "CORP\\svc"
+    )
     with pytest.raises(CredentialError, match="CMBOT_CRED_CORP_DOMAINS"):
-        credential_for("pc.x", None, env={**env, "CMBOT_CRED_CORP_DOMAINS": "bad_domain!"})
+        credential_for(
+            "pc.x", None, Credentials.from_variables({**env, "CMBOT_CRED_CORP_DOMAINS": "bad_domain!"})
+        )
 
 
 def test_basic_over_plain_http_is_refused() -> None:
@@ -126,7 +140,7 @@ def test_basic_over_plain_http_is_refused() -> None:
 def test_no_credential_reaches_an_unlisted_host(service_account: HostileEndpoint, host: str) -> None:
     """V1/V3: with no policy, no inventory and no allowed domains, an unlisted name (IP literals in
     any spelling included) is refused before DNS, and the listener records no request at all."""
-    report = asyncio.run(check_host(host, deadline_s=3))
+    report = asyncio.run(check_host(host, deadline_s=3, config=Settings().probe_config()))
     assert not report.reachable
     assert verdict(report) == f"not checked: {NOT_KNOWN}"
     assert service_account.seen == []
@@ -138,7 +152,7 @@ def test_look_alike_domain_gets_nothing(
     """V2: a per-domain credential for corp.example.com is not offered to pc-1.corp-example.com."""
     monkeypatch.setenv("CMBOT_CRED_CORP_EXAMPLE_COM_USER", "CORP\\svc-corp")
     monkeypatch.setenv("CMBOT_CRED_CORP_EXAMPLE_COM_PASSWORD", "Corp-Passw0rd-9")
-    report = asyncio.run(check_host("pc-1.corp-example.com", deadline_s=3))
+    report = asyncio.run(check_host("pc-1.corp-example.com", deadline_s=3, config=Settings().probe_config()))
     assert verdict(report) == f"not checked: {NOT_KNOWN}"
     assert service_account.seen == []
 
@@ -151,12 +165,12 @@ def test_an_allowed_network_gets_ntlm_only_when_allowed(
     monkeypatch.setenv("CMBOT_WINRM_DOMAINS", "127.0.0.0/8")
     monkeypatch.setenv("KRB5CCNAME", "FILE:/nonexistent/ccache")
     monkeypatch.delenv("KRB5_CLIENT_KTNAME", raising=False)
-    report = asyncio.run(check_host("0x7f000001", deadline_s=3))
+    report = asyncio.run(check_host("0x7f000001", deadline_s=3, config=Settings().probe_config()))
     assert verdict(report).startswith("winrm-unreachable")
     assert any(a.startswith("Negotiate ") for a in service_account.authorizations)
     service_account.seen.clear()
     monkeypatch.setenv("CMBOT_WINRM_ALLOW_NTLM", "0")
-    report = asyncio.run(check_host("127.0.0.1", deadline_s=3))
+    report = asyncio.run(check_host("127.0.0.1", deadline_s=3, config=Settings().probe_config()))
     assert "NTLM is not allowed" in verdict(report) and "CMBOT_WINRM_ALLOW_NTLM" in verdict(report)
     assert service_account.seen == []
 
@@ -172,6 +186,6 @@ def test_environment_proxy_is_not_used(
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca-bundle.pem")
-    report = asyncio.run(check_host("lab-healthy", deadline_s=10))
+    report = asyncio.run(check_host("lab-healthy", deadline_s=10, config=Settings().probe_config()))
     assert report.reachable, verdict(report)
     assert recorder.seen == []

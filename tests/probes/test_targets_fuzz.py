@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from probes.credentials import NotTrusted, credential_for
+from probes.credentials import Credentials, NotTrusted, credential_for
 from probes.targets import BadHostName, is_ip_literal, url_host, validate_host
 
 SAFE = re.compile(r"^[a-z0-9.:-]+$")
@@ -100,7 +100,7 @@ def test_a_domain_credential_serves_exactly_its_suffix(labels: list[str]) -> Non
             continue
         under = normal.endswith(".corp.example.com")
         try:
-            credential_for(normal, None, env=env)
+            credential_for(normal, None, Credentials.from_variables(env))
         except NotTrusted:
             assert not under, normal
         else:

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from bot.cli.console import ConsoleBot
+from bot.settings import Settings
 from bot.slack.command_table import parse_cmcheck
 from lab.testing import Lab
 
@@ -47,7 +48,7 @@ def test_japanese_console() -> None:
 
 @pytest.fixture
 async def bot(lab: Lab):  # type: ignore[no-untyped-def]
-    async with ConsoleBot.running(lang="en", deadline_s=10) as running:
+    async with ConsoleBot.running(Settings(), lang="en", deadline_s=10) as running:
         yield running
 
 

@@ -2,7 +2,6 @@
 2 unreachable, checked for real over WinRM and summarized in English and Japanese."""
 
 import asyncio
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -23,21 +22,14 @@ def fleet_reports() -> Iterator[dict[Lang, list[HostReport]]]:
     """The 40 hosts checked once per language through the real WinRM client."""
     scenarios = fleet_scenarios(FLEET)
     with run_lab(scenarios) as lab:
-        previous = os.environ.get("CMBOT_INVENTORY")
-        os.environ["CMBOT_INVENTORY"] = str(lab.inventory_path)
-        try:
-            names = [s.name for s in scenarios]
+        names = [s.name for s in scenarios]
 
-            async def both() -> dict[Lang, list[HostReport]]:
-                reports = await check_hosts(names, deadline_s=20)  # language-free: one check, two renderings
-                return {"en": reports, "ja": reports}
+        async def both() -> dict[Lang, list[HostReport]]:
+            # language-free: one check, two renderings
+            reports = await check_hosts(names, deadline_s=20, config=lab.probes)
+            return {"en": reports, "ja": reports}
 
-            yield asyncio.run(both())
-        finally:
-            if previous is None:
-                os.environ.pop("CMBOT_INVENTORY", None)
-            else:
-                os.environ["CMBOT_INVENTORY"] = previous
+        yield asyncio.run(both())
 
 
 def _summary(reports: list[HostReport]) -> FleetSummary:

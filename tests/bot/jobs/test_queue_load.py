@@ -41,7 +41,9 @@ async def test_a_500_host_group_is_answered_through_the_queue(
     monkeypatch.setattr(check_job, "PACE_S", 0.0)
     async with SlackStandIn() as slack:
         worker = build_worker(
-            redis_server.url, concurrency=2, slack_token="xoxb-test-token", slack_api_url=slack.api_url
+            redis_server.url,
+            Settings(slack_bot_token=SecretStr("xoxb-test-token"), slack_api_url=slack.api_url),
+            concurrency=2,
         )
         task = asyncio.create_task(worker.start())
         dispatcher = SaqDispatcher(make_queue(redis_server.url))
@@ -77,7 +79,7 @@ async def test_a_burst_of_300_cmcheck_all_answered(
             cmbot_check_deadline=5,
         )
         deps = build_deps(settings, redis_url=redis_server.url)
-        worker = build_worker(redis_server.url, concurrency=10)
+        worker = build_worker(redis_server.url, settings, concurrency=10)
         task = asyncio.create_task(worker.start())
         started = time.monotonic()
         try:

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.queue import SaqDispatcher, make_queue
 from bot.jobs.worker import build_worker
 from bot.loopback.web_api import SlackStandIn
+from bot.settings import Settings
 from bot.state.redis_server import EmbeddedRedis
 from bot.state.store import AuditLog, FinalAnswer
 from lab.scenario import Faults, load_scenarios
@@ -66,9 +68,8 @@ async def running(
     async with SlackStandIn() as slack:
         worker = build_worker(
             redis_server.url,
+            Settings(slack_bot_token=SecretStr("xoxb-test-token"), slack_api_url=slack.api_url),
             concurrency=1,
-            slack_token="xoxb-test-token",
-            slack_api_url=slack.api_url,
         )
         task = asyncio.create_task(worker.start())
         dispatcher = SaqDispatcher(make_queue(redis_server.url))

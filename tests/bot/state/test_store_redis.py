@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from bot.cli.main import main
@@ -17,6 +18,7 @@ from bot.jobs.dispatch import CheckRequest
 from bot.jobs.queue import SaqDispatcher, make_queue
 from bot.jobs.worker import build_worker
 from bot.loopback.web_api import SlackStandIn
+from bot.settings import Settings
 from bot.state.redis_server import EmbeddedRedis, RedisUnavailable, redis_url
 from bot.state.store import AuditLog, HostLock, RateLimiter, RedisSeenStore, ResultCache
 
@@ -195,8 +197,9 @@ async def test_a_check_accepted_before_serve_crashed_is_answered_after_restart(
         "import asyncio, time, uuid\n"
         "from bot.jobs.dispatch import CheckRequest\n"
         "from bot.jobs.queue import SaqDispatcher, make_queue\n"
+        "from bot.settings import Settings\n"
         "from bot.state.redis_server import redis_url\n"
-        "url, server = redis_url(durable=True)\n"
+        "url, server = redis_url(state_dir=Settings().state_dir())\n"
         "request = CheckRequest(request_id=uuid.uuid4().hex, hosts=['pc-1.invalid'], user_id='U1',\n"
         "                       channel_id='C1', message_ts='7.1')\n"
         "asyncio.run(SaqDispatcher(make_queue(url)).submit(request))\n"
@@ -207,7 +210,7 @@ async def test_a_check_accepted_before_serve_crashed_is_answered_after_restart(
     async with asyncio.timeout(10):
         while True:  # the old server lets go of the directory once SIGTERM reached it
             try:
-                url, server = redis_url(durable=True)
+                url, server = redis_url(state_dir=Settings().state_dir())
                 break
             except RedisUnavailable:
                 await asyncio.sleep(0.05)
@@ -215,7 +218,9 @@ async def test_a_check_accepted_before_serve_crashed_is_answered_after_restart(
     try:
         async with SlackStandIn() as slack:
             worker = build_worker(
-                url, concurrency=1, slack_token="xoxb-test-token", slack_api_url=slack.api_url
+                url,
+                Settings(slack_bot_token=SecretStr("xoxb-test-token"), slack_api_url=slack.api_url),
+                concurrency=1,
             )
             task = asyncio.create_task(worker.start())
             try:
