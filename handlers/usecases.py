@@ -12,7 +12,7 @@ from bot.access.groups import GroupError, expand_targets
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.explain_pool import explain_off_loop
 from bot.jobs.queue import QUEUE_DOWN, QueueUnavailable
-from bot.slack.command_table import CMCHECK, MAX_HOSTS_PER_COMMAND, split_deployment_ids
+from bot.slack.slash import MAX_HOSTS_PER_COMMAND, split_deployment_ids
 from bot.views import Message, check_pending_message, denial_message, explanation_message, notice_message
 from handlers.sources import MAX_PASTE_CHARS, remember
 from knowledge.findings import Explanation, Lang
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from bot.slack.deps import Deps
 
-USAGE_CHECK = CMCHECK.usage
+NOTHING_TO_CHECK = "Nothing to check: name at least one host."
 RERUN_EXPIRED = "This Re-run is too old to repeat; run /cmcheck again."
 RERUN_UNKNOWN = "This button is not one of cmbot's; run /cmcheck again."
 
@@ -156,8 +156,8 @@ def check_problem(
 ) -> str | None:
     """Why the request cannot run (usage, a bad name, the policy), or None. Groups are authorized
     as groups, then every host they expand to is validated and authorized too."""
-    if not targets:
-        return USAGE_CHECK
+    if not targets:  # `/cmcheck` with no host gets its usage line before this (handlers/commands.py)
+        return NOTHING_TO_CHECK
     for target in targets:
         decision = deps.policy.authorize(user_id=user, channel_id=channel, target=target, usergroups=groups)
         if not decision:

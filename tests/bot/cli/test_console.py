@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from bot.cli.console import ConsoleBot
-from bot.slack.command_table import parse_cmcheck
+from bot.slack.slash import parse_cmcheck
 from lab.testing import Lab
 
 
