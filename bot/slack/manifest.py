@@ -69,7 +69,7 @@ def slash_command_entry(command: Command[Any], request_url: str | None = None) -
         )
         raise ManifestError(
             f"command table row {command.name!r}: {problems} "
-            "(Slack's limits: https://docs.slack.dev/reference/app-manifest#slash_commands)"
+            "(Slack's limits: https://docs.slack.dev/reference/app-manifest)"
         ) from None
     return entry.model_dump(exclude_none=True)
 

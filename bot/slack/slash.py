@@ -67,7 +67,7 @@ class Command(Generic[Parsed]):
     usage_note: str = ""
     should_escape: bool = False
     """Slack's `should_escape`: false keeps mentions and channels as typed, which is what the
-    parsers read (https://docs.slack.dev/reference/app-manifest#slash_commands)."""
+    parsers read (https://docs.slack.dev/reference/app-manifest)."""
 
     @property
     def usage(self) -> str:
