@@ -19,7 +19,8 @@ from knowledge.loader import load_entries
 
 
 def _explain(text: str, lang: Lang) -> Explanation:
-    return explain(text, lang=lang)
+    del lang  # the result is language-free; the corpus scores cause IDs
+    return explain(text)
 
 
 def _pct(value: float | None) -> str:

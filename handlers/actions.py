@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.jobs.check_job import recall_reports, reports_token
 from bot.jobs.metrics import observe_feedback
-from bot.slack.background import ephemeral
-from bot.views import (
+from bot.render.blocks import (
     FEEDBACK_ACTIONS,
     Message,
+    check_summary_message,
     escape,
     evidence_file_note,
     evidence_line_count,
@@ -25,6 +26,8 @@ from bot.views import (
     notice_message,
     remedy_message,
 )
+from bot.render.i18n import say
+from bot.slack.background import ephemeral
 from handlers.sources import Source, explain_source, recall
 from handlers.usecases import rerun_check
 from knowledge.findings import Explanation, Lang
@@ -37,18 +40,8 @@ if TYPE_CHECKING:
     from bot.slack.deps import Deps
 
 log = logging.getLogger("cmbot.actions")
-ALREADY = {"en": "Already posted in this thread.", "ja": "このスレッドに投稿済みです。"}
 GONE = "This reply can no longer be rebuilt: "
 EVIDENCE_FILE = "cmbot-evidence.txt"
-THANKS = {
-    "en": "Thanks: your vote on this answer is counted.",
-    "ja": "ありがとうございます。この回答への投票を記録しました。",
-}
-VOTED = {
-    "en": "You already voted on this answer; the first vote counts.",
-    "ja": "この回答には投票済みです。最初の投票が有効です。",
-}
-FEEDBACK_DOWN = "Your vote could not be saved (the bot's store is unavailable); try again in a minute."
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -58,6 +51,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
         deps.background.spawn(
             _switch_language(deps, body, respond), what="cmbot_lang", answer=ephemeral(respond)
         )
+
+    @app.action("cmbot_check_lang")
+    async def switch_check_language(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        deps.background.spawn(_switch_check_language(deps, body, respond), what="cmbot_check_lang")
 
     @app.action("cmbot_remedy")
     async def remedy(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -116,10 +114,11 @@ async def _vote(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None
             observe_feedback(cause, right, await deps.feedback.precision())
     except (RedisError, OSError):
         log.warning("feedback store unavailable")
-        await _tell(respond, FEEDBACK_DOWN)
+        lang = await deps.lang_for(user, _where(body)[0])
+        await _tell(respond, say(lang, "act.vote_down"))
         return
     lang = await deps.lang_for(user, _where(body)[0])
-    await _tell(respond, (THANKS if counted else VOTED)[lang], mark="🙏" if counted else "ℹ️")
+    await _tell(respond, say(lang, "act.thanks" if counted else "act.voted"), mark="🙏" if counted else "ℹ️")
 
 
 async def _tell(respond: AsyncRespond, text: str, *, mark: str = "⚠️") -> None:
@@ -129,7 +128,7 @@ async def _tell(respond: AsyncRespond, text: str, *, mark: str = "⚠️") -> No
 
 
 async def _rebuilt(
-    deps: Deps, body: dict[str, Any], respond: AsyncRespond, lang: Lang | None = None
+    deps: Deps, body: dict[str, Any], respond: AsyncRespond
 ) -> tuple[Source, Explanation] | None:
     """The explanation behind the clicked button, from the whole paste or the file again; or,
     after telling the clicker why not, None."""
@@ -137,7 +136,7 @@ async def _rebuilt(
     if isinstance(source, str):
         await _tell(respond, GONE + source)
         return None
-    explanation = await explain_source(deps, source, lang or source.lang)
+    explanation = await explain_source(deps, source)
     if not isinstance(explanation, Explanation):
         message = file_problem_message(GONE + explanation.problem, explanation.name)
         await respond(response_type="ephemeral", replace_original=False, **message.as_kwargs())
@@ -148,12 +147,33 @@ async def _rebuilt(
 async def _switch_language(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
     source = await recall(deps, str(body["actions"][0].get("value", "")))
     other: Lang = "en" if not isinstance(source, str) and source.lang == "ja" else "ja"
-    rebuilt = await _rebuilt(deps, body, respond, other)
+    rebuilt = await _rebuilt(deps, body, respond)
     if rebuilt is None:
         return
     source, explanation = rebuilt
     message = explanation_message(
         explanation, other, token=source.token(other), feedback=(source.answer, source.input)
+    )
+    await respond(replace_original=True, **message.as_kwargs())
+
+
+async def _switch_check_language(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
+    """The check summary again in the other language, from the stored reports: no host is
+    contacted again (the reports are language-free; `bot.check_job.remember_reports`)."""
+    _, _, rest = str(body["actions"][0].get("value", "")).partition(":")  # reports:LANG:REQUEST_ID
+    raw_lang, _, request_id = rest.partition(":")
+    current: Lang = "ja" if raw_lang == "ja" else "en"
+    other: Lang = "en" if current == "ja" else "ja"
+    reports = await recall_reports(deps.buttons, request_id) if request_id else None
+    if not reports:
+        await _tell(respond, say(other, "act.gone", why=say(other, "act.expired")))
+        return
+    message = check_summary_message(
+        reports,
+        other,
+        token=f"rerun:{request_id}",
+        answer=request_id,
+        lang_token=reports_token(request_id, other),
     )
     await respond(replace_original=True, **message.as_kwargs())
 
@@ -174,7 +194,7 @@ async def _once(deps: Deps, kind: str, body: dict[str, Any], lang: Lang, respond
     key = f"{kind}:{channel}:{ts}:{lang}"
     if await deps.seen.first_time(key):
         return key
-    await _tell(respond, ALREADY[lang], mark="ℹ️")
+    await _tell(respond, say(lang, "act.already"), mark="ℹ️")
     return None
 
 

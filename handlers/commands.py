@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.access.groups import expand_targets
 from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve, split_targets
+from bot.render.blocks import denial_message
 from bot.slack.background import ephemeral
 from bot.slack.slash import split_deployment_ids
-from bot.views import denial_message
 from handlers.slack_text import command_text, from_slack
 from handlers.usecases import accept_check, check_problem, explained_reply, record_denied
 from probes.adminservice import AdminServiceError

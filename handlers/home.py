@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
+from bot.render.blocks import MAX_SECTION_CHARS, cut, escape
 from bot.slack.slash import how_to_lines
-from bot.views import MAX_SECTION_CHARS, cut, escape
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.jobs.explain_pool import explain_off_loop
-from bot.views import explanation_message, file_problem_message
+from bot.render.blocks import explanation_message, file_problem_message
 from handlers.slack_text import from_slack
-from handlers.sources import MAX_PASTE_CHARS, fetch_file, file_source, remember
+from handlers.sources import MAX_PASTE_CHARS, fetch_file, remember, remember_file
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -55,7 +55,7 @@ async def _answer_message(deps: Deps, event: dict[str, Any], kind: str) -> None:
         return
     text = from_slack(event.get("text") or "")
     lang = await deps.lang_for(event.get("user"), channel)
-    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], lang=lang)
+    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS])
     if not (explanation.findings or any(code.name for code in explanation.codes)):
         return  # chatter: stay quiet
     if not await deps.seen.first_time(f"msg:{channel}:{ts}"):
@@ -84,8 +84,8 @@ async def _answer_file(deps: Deps, event: dict[str, Any]) -> None:
         await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **problem.as_kwargs())
         return
     lang = await deps.lang_for(event.get("user_id"), channel)
-    explanation = await explain_off_loop(fetched.data, lang=lang, source=fetched.name)
-    source = file_source(str(file_id), lang)
+    explanation = await explain_off_loop(fetched.data, source=fetched.name)
+    source = await remember_file(deps, str(file_id), lang, explanation)
     message = explanation_message(
         explanation, lang, token=source.token(), feedback=(source.answer, source.input)
     )

@@ -6,7 +6,7 @@ sequences: `<@U123>`, `<#C123|general>`, `<!channel>`, `<!subteam^S123|@desk>`, 
 (https://docs.slack.dev/messaging/formatting-message-text#escaping,
 https://docs.slack.dev/messaging/formatting-message-text#linking-urls). A pasted CMTrace line
 `<![LOG[…]LOG]!><time=…>` therefore arrives as `&lt;![LOG[…]LOG]!&gt;&lt;time=…&gt;`; the
-matcher must see it as pasted. Output is escaped again, exactly once, in `bot.views`.
+matcher must see it as pasted. Output is escaped again, exactly once, in `bot.render.blocks`.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 A button value stays short (Slack caps it at 2,000 characters,
 https://docs.slack.dev/reference/block-kit/block-elements/button-element): `text:LANG:KEY` names
 the whole paste or command text kept in the button-state store (Redis, or memory without it),
-`file:LANG:FILE_ID` an upload, which is fetched again with the bot token. Values posted by older
-versions (`explain:LANG:TEXT`, the text cut to fit) still work.
+`file:LANG:FILE_ID` an upload, which is fetched again with the bot token. An upload's reply keeps
+its language-free Explanation in the store too, so its buttons (and the language switch) never
+download the file again. Values posted by older versions (`explain:LANG:TEXT`, the text cut to
+fit) still work.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Source:
     ref: str  # the whole text, or the file ID
     input: str = "paste"  # what the user gave: paste, command, shortcut, comment or file
     key: str = ""  # where the text is kept in the button-state store
+    explanation: Explanation | None = None  # the stored result, rendered again without re-reading
 
     @property
     def answer(self) -> str:
@@ -48,6 +51,8 @@ class Source:
 
     def token(self, lang: Lang | None = None) -> str:
         lang = lang or self.lang
+        if self.kind == "file" and self.key:
+            return f"text:{lang}:{self.key}"
         if self.kind == "file":
             return f"file:{lang}:{self.ref}"
         if self.key:
@@ -71,6 +76,19 @@ def file_source(file_id: str, lang: Lang) -> Source:
     return Source("file", lang, file_id, "file")
 
 
+async def remember_file(deps: Deps, file_id: str, lang: Lang, explanation: Explanation) -> Source:
+    """Keep an upload's explanation behind its reply's buttons; with the store down the buttons
+    name the file (fetched again on a click), as before."""
+    key = secrets.token_urlsafe(9)
+    state = {"file": file_id, "input": "file", "explanation": explanation.model_dump(mode="json")}
+    try:
+        await deps.buttons.put(_TEXT_STATE + key, state)
+    except (RedisError, OSError):  # the store is optional here: the file ID still rebuilds the reply
+        log.warning("button state unavailable; the buttons fetch the file again")
+        return file_source(file_id, lang)
+    return Source("file", lang, file_id, "file", key, explanation)
+
+
 async def recall(deps: Deps, token: str) -> Source | str:
     """The source behind a button value, or why there is none (a short sentence)."""
     kind, _, rest = token.partition(":")
@@ -91,13 +109,18 @@ async def recall(deps: Deps, token: str) -> Source | str:
         return "the bot's store is unavailable; try again in a minute."
     if not state:
         return EXPIRED
-    return Source("text", lang, str(state.get("text", "")), str(state.get("input", "paste")), ref)
+    stored = state.get("explanation")
+    explanation = Explanation.model_validate(stored) if stored else None
+    if "file" in state:
+        return Source("file", lang, str(state["file"]), "file", ref, explanation)
+    text = str(state.get("text", ""))
+    return Source("text", lang, text, str(state.get("input", "paste")), ref, explanation)
 
 
 @dataclass(frozen=True)
 class Fetched:
     """A downloaded upload, or why there is none: a short sentence for the user in which
-    `{name}` stands for the file name (`bot.views.file_problem_message` shows it as typed)."""
+    `{name}` stands for the file name (`bot.render.blocks.file_problem_message` shows it as typed)."""
 
     name: str
     data: bytes | None
@@ -140,12 +163,15 @@ async def _download(deps: Deps, url: str) -> bytes | None:
         return None
 
 
-async def explain_source(deps: Deps, source: Source, lang: Lang) -> Explanation | Fetched:
-    """The explanation again, in `lang`, or the failed fetch that says why it cannot be rebuilt."""
+async def explain_source(deps: Deps, source: Source) -> Explanation | Fetched:
+    """The explanation behind a reply: the stored one, else made again from the text or the file
+    (language-free: the caller renders it); or the failed fetch that says why it cannot be rebuilt."""
+    if source.explanation is not None:
+        return source.explanation
     if source.kind == "text":
         text = source.ref[:MAX_PASTE_CHARS]
-        return await explain_off_loop(text, lang=lang)
+        return await explain_off_loop(text)
     fetched = await fetch_file(deps, source.ref)
     if fetched.data is None:
         return fetched
-    return await explain_off_loop(fetched.data, lang=lang, source=fetched.name)
+    return await explain_off_loop(fetched.data, source=fetched.name)

@@ -12,8 +12,14 @@ from bot.access.groups import GroupError, expand_targets
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.explain_pool import explain_off_loop
 from bot.jobs.queue import QUEUE_DOWN, QueueUnavailable
+from bot.render.blocks import (
+    Message,
+    check_pending_message,
+    denial_message,
+    explanation_message,
+    notice_message,
+)
 from bot.slack.slash import MAX_HOSTS_PER_COMMAND, split_deployment_ids
-from bot.views import Message, check_pending_message, denial_message, explanation_message, notice_message
 from handlers.sources import MAX_PASTE_CHARS, remember
 from knowledge.findings import Explanation, Lang
 from probes.check import BadDeployment, BadKb, normalize_deployments, normalize_kbs
@@ -31,7 +37,7 @@ RERUN_UNKNOWN = "This button is not one of cmbot's; run /cmcheck again."
 
 async def explained_reply(deps: Deps, text: str, lang: Lang, kind: str) -> tuple[Explanation, Message]:
     """Explain `text` off the event loop, keep it for the reply's buttons, and build the reply."""
-    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], lang=lang)
+    explanation = await explain_off_loop(text[:MAX_PASTE_CHARS])
     source = await remember(deps, text, lang, kind)
     message = explanation_message(
         explanation, lang, token=source.token(), feedback=(source.answer, source.input)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.codes import find_codes, lookup_symbol
-from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Lang
+from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Notice, said
 from knowledge.loader import KnowledgeBase, load_entries
 from knowledge.logreader import LogLine, decode_bytes, is_zip, looks_binary, parse_lines, read_zip
 from knowledge.matcher import EVIDENCE_CHARS, MATCH_LINE_CHARS, EngineName, EvidenceGroup, Matcher
@@ -42,17 +42,6 @@ LOOKUP_MAX_WORDS = 8
 CODE_ONLY_FACTOR = 0.6
 """A bare code or symbol points at its entry with this fraction of the entry's best pattern confidence."""
 
-_REMEDY_LABELS: dict[Lang, tuple[str, str]] = {"en": ("Run", "Console"), "ja": ("実行", "コンソール")}
-_NOTICES: dict[str, str] = {
-    "empty": "No text to explain.",
-    "binary": "{name} looks like binary data, not a log or text; nothing was explained from it.",
-    "replaced": "{name}: some bytes were not valid text and were replaced.",
-    "truncated": "{name} is larger than {limit} MB; only the first {limit} MB were read.",
-    "long_lines": "{count} line(s) longer than 8 KB were matched on their first 8 KB.",
-    "budget": (
-        "Stopped after {lines} lines: the {seconds:.0f} s time budget ran out; findings cover the lines read."
-    ),
-}
 _BARE_TOKEN = re.compile(r"\s*(?:0x[0-9A-Fa-f]{1,8}|[0-9A-Fa-f]{8}|-?\d{1,10}|[A-Za-z][A-Za-z0-9_]*)\s*")
 
 
@@ -93,12 +82,12 @@ def knowledge() -> Knowledge:
     return _cached_knowledge(os.environ.get("CMBOT_KB_PATH"))
 
 
-def explain(text: str | bytes, *, lang: Lang = "en", source: str | None = None) -> Explanation:
+def explain(text: str | bytes, *, source: str | None = None) -> Explanation:
     """Explain pasted text (codes, symbols, log lines). `source` names the file, if any."""
-    return explain_with(knowledge(), text, lang=lang, source=source)
+    return explain_with(knowledge(), text, source=source)
 
 
-def explain_file(path: Path, *, lang: Lang = "en") -> Explanation:
+def explain_file(path: Path) -> Explanation:
     """Explain a log file or a zip of a CCM\\Logs folder. OSError (missing, unreadable) propagates."""
     with path.open("rb") as handle:
         head = handle.read(4)
@@ -108,15 +97,13 @@ def explain_file(path: Path, *, lang: Lang = "en") -> Explanation:
         archive = read_zip(path)
         notices = list(archive.notices)
         documents = _documents_from_members(((m.name, m.data) for m in archive.members), notices)
-        return _explain_documents(knowledge(), documents, notices, lang)
-    return explain_with(knowledge(), head, lang=lang, source=path.name)
+        return _explain_documents(knowledge(), documents, notices)
+    return explain_with(knowledge(), head, source=path.name)
 
 
-def explain_with(
-    kb: Knowledge, text: str | bytes, *, lang: Lang = "en", source: str | None = None
-) -> Explanation:
+def explain_with(kb: Knowledge, text: str | bytes, *, source: str | None = None) -> Explanation:
     """`explain` against a given knowledge base and matcher (tests use both matcher engines)."""
-    notices: list[str] = []
+    notices: list[Notice] = []
     if isinstance(text, bytes) and is_zip(text):
         archive = read_zip(text)  # already in memory; the archive limits bound what it expands to
         notices.extend(archive.notices)
@@ -125,7 +112,7 @@ def explain_with(
         documents = _documents_from_members([(source, text)], notices)
     else:
         documents = [_Document(source, _normalized(_capped_text(text, source, notices)))]
-    return _explain_documents(kb, documents, notices, lang)
+    return _explain_documents(kb, documents, notices)
 
 
 def _normalized(text: str) -> str:
@@ -136,15 +123,16 @@ def _normalized(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
-def _label(name: str | None) -> str:
-    return name or "The input"
+def _named(key: str, name: str | None, **params: str | int | float) -> Notice:
+    """A notice about one input: `name` is the file name, or "the input" for typed or pasted text."""
+    return said(key, name=name or said("notice.the_input"), **params)
 
 
-def _truncated_notice(name: str | None) -> str:
-    return _NOTICES["truncated"].format(name=_label(name), limit=MAX_INPUT_BYTES // 2**20)
+def _truncated_notice(name: str | None) -> Notice:
+    return _named("notice.truncated", name, limit=MAX_INPUT_BYTES // 2**20)
 
 
-def _capped_text(text: str, name: str | None, notices: list[str]) -> str:
+def _capped_text(text: str, name: str | None, notices: list[Notice]) -> str:
     if len(text) > MAX_INPUT_BYTES:
         notices.append(_truncated_notice(name))
         return text[:MAX_INPUT_BYTES]
@@ -163,7 +151,7 @@ def _cut_bytes(data: bytes) -> bytes:
 
 
 def _documents_from_members(
-    members: Iterable[tuple[str | None, bytes]], notices: list[str]
+    members: Iterable[tuple[str | None, bytes]], notices: list[Notice]
 ) -> list[_Document]:
     documents: list[_Document] = []
     for name, member_data in members:
@@ -172,11 +160,11 @@ def _documents_from_members(
             notices.append(_truncated_notice(name))
             data = _cut_bytes(data)
         if looks_binary(data):
-            notices.append(_NOTICES["binary"].format(name=_label(name)))
+            notices.append(_named("notice.binary", name))
             continue
         decoded = decode_bytes(data)
         if decoded.replaced:
-            notices.append(_NOTICES["replaced"].format(name=_label(name)))
+            notices.append(_named("notice.replaced", name))
         documents.append(_Document(name, _normalized(decoded.text)))
     return documents
 
@@ -237,25 +225,22 @@ def _lines_of(kb: Knowledge, document: _Document, counter: _LineFilter) -> Itera
     counter.raw_long_lines += candidates.long_lines
 
 
-def _explain_documents(
-    kb: Knowledge, documents: list[_Document], notices: list[str], lang: Lang
-) -> Explanation:
+def _explain_documents(kb: Knowledge, documents: list[_Document], notices: list[Notice]) -> Explanation:
     if not any(document.text.strip() for document in documents):
         if not notices:
-            notices.append(_NOTICES["empty"])
+            notices.append(said("notice.empty"))
         return Explanation(notices=notices)
     counter = _LineFilter()
     lines = (line for document in documents for line in _lines_of(kb, document, counter))
     scan = kb.matcher.scan(counter.watch(lines), deadline=time.monotonic() + TIME_BUDGET_SECONDS)
     if counter.long_lines or counter.raw_long_lines:
         count = max(counter.long_lines, counter.raw_long_lines)
-        notices.append(_NOTICES["long_lines"].format(count=count))
+        notices.append(said("notice.long_lines", count=count))
     if not scan.complete:
-        notices.append(_NOTICES["budget"].format(lines=scan.lines, seconds=TIME_BUDGET_SECONDS))
+        notices.append(said("notice.budget", lines=scan.lines, seconds=round(TIME_BUDGET_SECONDS)))
     findings = [
         _finding(
             entry,
-            lang,
             cause.confidence,
             [_evidence(group) for group in cause.evidence],
             reasoning="" if cause.literal else cause.evidence[0].basis,
@@ -273,12 +258,12 @@ def _explain_documents(
         code_texts = [document.text for document in documents]
     else:
         code_texts = ["\n".join(counter.flagged)]
-    codes = _codes(kb, code_texts, symbols, lang)
+    codes = _codes(kb, code_texts, symbols)
     found = {finding.id for finding in findings}
     for entry, evidence in _entries_named_by_codes(kb, codes, symbols, lookup=lookup):
         if entry.id not in found:
             found.add(entry.id)
-            findings.append(_finding(entry, lang, _code_only_confidence(entry), [evidence]))
+            findings.append(_finding(entry, _code_only_confidence(entry), [evidence]))
     return Explanation(findings=findings, codes=codes, notices=notices)
 
 
@@ -304,14 +289,15 @@ def _causes_of(kb: Knowledge, info: CodeInfo) -> list[str]:
     return list(dict.fromkeys(entry.id for entry in entries))
 
 
-def _codes(kb: Knowledge, texts: list[str], symbols: list[str], lang: Lang) -> list[CodeInfo]:
-    """Decoded codes in order of appearance, each with the causes whose entries list it."""
+def _codes(kb: Knowledge, texts: list[str], symbols: list[str]) -> list[CodeInfo]:
+    """Decoded codes in order of appearance, each with the causes whose entries list it. The
+    meaning is the tables' English; `bot.render.present` looks it up again in the reader's language."""
     seen: dict[str, CodeInfo] = {}
     for text in texts:
-        for info in find_codes(text, limit=MAX_CODES, lang=lang):
+        for info in find_codes(text, limit=MAX_CODES):
             seen.setdefault(info.code, info)
     for name in symbols:
-        named = lookup_symbol(name, lang=lang)
+        named = lookup_symbol(name)
         if named is not None:
             seen.setdefault(named.code, named)
     return [
@@ -374,32 +360,6 @@ def _evidence(group: EvidenceGroup) -> Evidence:
     )
 
 
-def render_remedy(entry: Entry, lang: Lang) -> list[str]:
-    """Remedy steps as strings, each with its command and console path."""
-    run, console = _REMEDY_LABELS[lang]
-    steps: list[str] = []
-    for step in entry.text(lang).remedy:
-        parts = [step.text]
-        if step.command:
-            parts.append(f"{run}: `{step.command}`")
-        if step.console_path:
-            parts.append(f"{console}: {step.console_path}")
-        steps.append(" ".join(parts))
-    return steps
-
-
-def _finding(
-    entry: Entry, lang: Lang, confidence: float, evidence: list[Evidence], *, reasoning: str = ""
-) -> Finding:
-    text = entry.text(lang)
-    links = sorted(entry.links, key=lambda link: link.lang != lang)
-    return Finding(
-        id=entry.id,
-        title=text.title,
-        confidence=confidence,
-        reasoning=reasoning,
-        summary=text.cause,
-        evidence=evidence,
-        remedy=render_remedy(entry, lang),
-        links=[link.url for link in links],
-    )
+def _finding(entry: Entry, confidence: float, evidence: list[Evidence], *, reasoning: str = "") -> Finding:
+    """The cause, its confidence and evidence: data only (words come from `bot.render.present`)."""
+    return Finding(id=entry.id, confidence=confidence, reasoning=reasoning, evidence=evidence)

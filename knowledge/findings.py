@@ -1,6 +1,8 @@
-"""The finding shape shared by `cmbot explain`, `cmbot check` and the Slack views.
+"""The result shapes shared by `cmbot explain`, `cmbot check` and the Slack views: data, no prose.
 
-`Explanation.model_dump(mode="json")` is the `--json` contract in PRODUCT.md.
+The core fills cause IDs, confidence, evidence, decoded codes and notice keys. Words a reader sees
+(titles, remedies, notices) are made at the top, in the reader's language, by `bot.render.present`;
+the `--json` contract in PRODUCT.md is such a rendering (`bot.render.text`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,33 @@ from pydantic import BaseModel, Field
 
 Severity = Literal["error", "warning", "info"]
 Lang = Literal["en", "ja"]
+LANGS: tuple[Lang, ...] = ("en", "ja")
+"""Every reply language: one message catalog each (`bot/render/catalog/`), one text per KB entry."""
+
+
+class Phrase(BaseModel):
+    """Words to be made at the top: a message-catalog key (`bot/render/catalog/*.yaml`) and its
+    parameters; a parameter may itself be a Phrase (rendered first, in the same language)."""
+
+    key: str
+    params: dict[str, str | int | float | Phrase] = Field(default_factory=dict)
+
+
+Params = dict[str, str | int | float | Phrase]
+Notice = Phrase
+"""Something the reader should know about the input (cut, binary, slow): `notice.*` keys."""
+
+
+def said(key: str, **params: str | int | float | Phrase) -> Phrase:
+    return Phrase(key=key, params=params)
 
 
 class Evidence(BaseModel):
-    """One line (or collapsed run of identical lines) that supports a finding."""
+    """One line (or collapsed run of identical lines) that supports a finding; or, from a live
+    check, one fact read from the host (`fact`, worded at the top; `text` empty, `file` "live check")."""
 
-    text: str
+    text: str = ""
+    fact: Phrase | None = None
     line: int | None = None
     file: str | None = None
     timestamp: datetime | None = None
@@ -29,10 +52,11 @@ class Evidence(BaseModel):
 
 
 class Finding(BaseModel):
-    """A cause that the evidence points at, with the remedy from its knowledge entry."""
+    """A cause that the evidence points at. The core leaves `title`, `summary`, `remedy` and `links`
+    empty; `bot.render.present.present_finding` fills them from the knowledge entry in one language."""
 
     id: str
-    title: str
+    title: str = ""
     confidence: float = Field(ge=0.0, le=1.0)
     reasoning: str = ""
     """Empty when a literal pattern matched; else the stage and code the finding was reasoned from."""
@@ -64,4 +88,4 @@ class Explanation(BaseModel):
 
     findings: list[Finding] = Field(default_factory=list)
     codes: list[CodeInfo] = Field(default_factory=list)
-    notices: list[str] = Field(default_factory=list)
+    notices: list[Notice] = Field(default_factory=list)

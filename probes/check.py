@@ -17,17 +17,15 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from knowledge.explain import render_remedy
-from knowledge.findings import Evidence, Finding, Lang
-from knowledge.loader import load_entries
+from knowledge.findings import Evidence, Finding, Phrase, said
 from probes.credentials import Credential, CredentialError, NotTrusted, credential_for, kerberos_ready
-from probes.diagnosis import diagnose, verdict_of
+from probes.diagnosis import diagnose
 from probes.facts import SECTIONS as SECTION_NAMES
 from probes.facts import SectionError, build_facts
 from probes.inventory import InventoryError, InventoryHost, inventory_from_env
 from probes.output import BundleOutput
 from probes.report import CheckItem, HostReport
-from probes.runner import REASON_TEXT, Unreachable, run_probe
+from probes.runner import Unreachable, run_probe
 from probes.scripts import MIN_POWERSHELL, bundle_script
 from probes.targets import BadHostName, url_host, validate_host
 
@@ -136,24 +134,19 @@ def _winrm_pool() -> concurrent.futures.ThreadPoolExecutor:
     return _pool
 
 
-def unreachable_finding(reason: Unreachable, host: str, lang: Lang) -> Finding:
-    entry = load_entries().get("winrm-unreachable")
-    assert entry is not None
-    text = entry.text(lang)
+def unreachable_finding(reason: Unreachable, host: str) -> Finding:
+    """`winrm-unreachable` with the reason as its evidence; worded at the top like every finding."""
     return Finding(
-        id=entry.id,
-        title=text.title,
-        confidence=0.99,
-        summary=text.cause,
-        evidence=[Evidence(text=f"{host}: {reason}", file="winrm")],
-        remedy=render_remedy(entry, lang),
-        links=[link.url for link in entry.links],
+        id="winrm-unreachable", confidence=0.99, evidence=[Evidence(fact=_reason(reason), file="winrm")]
     )
 
 
-def _check_sync(
-    host: str, kbs: list[str], deployments: list[str], deadline_s: float, lang: Lang
-) -> HostReport:
+def _reason(reason: Unreachable) -> Phrase:
+    """`reason.<kind>` in the catalog, with the client library's detail (as it said it) after it."""
+    return said(f"reason.{reason.reason}", detail=f": {reason.detail}" if reason.detail else "")
+
+
+def _check_sync(host: str, kbs: list[str], deployments: list[str], deadline_s: float) -> HostReport:
     start = time.monotonic()
     try:
         known = _inventory_entry(host)
@@ -163,68 +156,46 @@ def _check_sync(
         params = {"kbs": kbs, "budget_s": budget_for(deadline_s)}
         result = run_probe(entry, credential, bundle_script(), params, deadline_s=deadline_s)
     except CredentialError as exc:
-        return HostReport(host=host, reachable=False, verdict=str(exc), duration_s=time.monotonic() - start)
+        return HostReport(
+            host=host,
+            reachable=False,
+            reason=said("reason.credential", detail=str(exc)),
+            duration_s=time.monotonic() - start,
+        )
     except Unreachable as reason:
         if reason.reason == "script":
             # WinRM worked; PowerShell did not start the bootstrap. Not a WinRM fault.
-            return cannot_check_report(host, f"the probe did not start: {reason.detail}", start)
-        return _unreachable_report(host, reason, lang, start)
-    report = report_from_output(
-        host, result.document, kbs=kbs, deployments=deployments, lang=lang, stderr=result.stderr
-    )
+            return cannot_check_report(host, said("cannot.probe_start", detail=reason.detail), start)
+        return _unreachable_report(host, reason, start)
+    report = report_from_output(host, result.document, kbs=kbs, deployments=deployments, stderr=result.stderr)
     return report.model_copy(
         update={"duration_s": round(time.monotonic() - start, 3), "scenario": entry.scenario}
     )
 
 
-def cannot_check_report(host: str, why: str, start: float | None = None) -> HostReport:
+def cannot_check_report(host: str, why: Phrase, start: float | None = None) -> HostReport:
     """The host answered but the checks could not run there: never healthy, never a WinRM fault."""
     return HostReport(
         host=host,
         reachable=True,
-        verdict=f"cannot check: {why}"[:300],
-        checks=[CheckItem(name="PowerShell", status="error", detail=why[:500])],
+        reason=why,
+        checks=[CheckItem(check="powershell", status="error", message=why)],
         duration_s=round(time.monotonic() - start, 3) if start is not None else 0.0,
         outcome="not_checked",
     )
 
 
-_BLOCKER_TEXT: dict[Lang, dict[str, str]] = {
-    "en": {
-        "old": "PowerShell {version} (install WMF 5.1): the checks need PowerShell 3.0 or later",
-        "clm": (
-            "PowerShell runs in {mode} (AppLocker/WDAC), where remote commands cannot run the checks: "
-            "save the `cmbot collect` script, sign or allow it in the policy, run it there and give its "
-            "output to cmbot explain"
-        ),
-    },
-    "ja": {
-        "old": (
-            "PowerShell {version} (WMF 5.1 をインストールしてください): "
-            "チェックには PowerShell 3.0 以降が必要です"
-        ),
-        "clm": (
-            "PowerShell が {mode} で動作しています (AppLocker/WDAC)。"
-            "リモート コマンドではチェックを実行できません。`cmbot collect` のスクリプトを保存し、"
-            "署名するかポリシーで許可してその端末で実行し、出力を cmbot explain に渡してください"
-        ),
-    },
-}
-
-
-def _powershell_blocker(output: BundleOutput, lang: Lang = "en") -> str | None:
+def _powershell_blocker(output: BundleOutput) -> Phrase | None:
     host = output.host
     if host is None:
         return None
-    text = _BLOCKER_TEXT[lang]
     if host.major < MIN_POWERSHELL:
         # Windows 7 SP1 / 2008 R2 ship WMF 2.0 (PowerShell-Docs windows-powershell/wmf-overview.md).
         version = ".".join(host.ps_version.split(".")[:2]) or "2.0"
-        return text["old"].format(version=version)
+        return said("cannot.old_powershell", version=version)
     if host.language_mode != "FullLanguage":
-        # about_Language_Modes.md: under an enforced WDAC/AppLocker policy only allowed scripts run in
-        # FullLanguage; method calls on non-core types are refused in ConstrainedLanguage.
-        return text["clm"].format(mode=host.language_mode)
+        # about_Language_Modes.md: method calls on non-core types are refused outside FullLanguage.
+        return said("cannot.language_mode", mode=host.language_mode)
     return None
 
 
@@ -234,11 +205,10 @@ def report_from_output(
     *,
     kbs: Sequence[str] = (),
     deployments: Sequence[str] = (),
-    lang: Lang = "en",
     stderr: str = "",
 ) -> HostReport:
     """Facts, checklist and verdict from what the bundle printed (live, or pasted from `cmbot collect`)."""
-    if blocker := _powershell_blocker(output, lang):
+    if blocker := _powershell_blocker(output):
         return cannot_check_report(host, blocker)
     errors = dict(output.errors)
     if not output.finished:
@@ -247,12 +217,11 @@ def report_from_output(
             if name not in output.sections and name not in errors:
                 errors[name] = SectionError(kind="missing", message=why)
     facts = build_facts(output.sections, errors)
-    items, findings = diagnose(facts, kbs=kbs, deployments=deployments, lang=lang)
+    items, findings = diagnose(facts, kbs=kbs, deployments=deployments)
     failed = any(i.status == "fail" for i in items)
     return HostReport(
         host=host,
         reachable=True,
-        verdict=verdict_of(findings, items, lang),
         checks=items,
         findings=findings,
         facts=_with_powershell(facts.model_dump(mode="json"), output),
@@ -268,13 +237,13 @@ def _with_powershell(facts: dict[str, Any], output: BundleOutput) -> dict[str, A
     return facts
 
 
-def _unreachable_report(host: str, reason: Unreachable, lang: Lang, start: float) -> HostReport:
-    finding = unreachable_finding(reason, host, lang)
+def _unreachable_report(host: str, reason: Unreachable, start: float) -> HostReport:
+    finding = unreachable_finding(reason, host)
     return HostReport(
         host=host,
         reachable=False,
-        verdict=f"winrm-unreachable: {REASON_TEXT[reason.reason]}",
-        checks=[CheckItem(name="WinRM connection", status="fail", detail=str(reason))],
+        reason=said(f"reason.{reason.reason}", detail=""),
+        checks=[CheckItem(check="winrm", status="fail", message=_reason(reason), cause=finding.id)],
         findings=[finding],
         duration_s=round(time.monotonic() - start, 3),
     )
@@ -299,7 +268,6 @@ async def check_host(
     kbs: Sequence[str] = (),
     deployments: Sequence[str] = (),
     deadline_s: float = 60.0,
-    lang: Lang = "en",
 ) -> HostReport:
     """Check one host (resolved through CMBOT_INVENTORY when set) and name the first broken link."""
     try:
@@ -307,19 +275,26 @@ async def check_host(
         wanted = normalize_kbs(kbs)
         wanted_deployments = normalize_deployments(deployments)
     except (BadHostName, BadKb, BadDeployment) as exc:
-        return HostReport(host=host[:80], reachable=False, verdict=f"not checked: {exc}")
+        return not_checked_report(host[:80], str(exc))
     if problem := target_problem(name):
-        return HostReport(host=name, reachable=False, verdict=f"not checked: {problem}")
+        return not_checked_report(name, problem)
     async with _lock(name):
         try:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(
-                _winrm_pool(), _check_sync, name, wanted, wanted_deployments, deadline_s, lang
+                _winrm_pool(), _check_sync, name, wanted, wanted_deployments, deadline_s
             )
         except Exception as exc:  # noqa: BLE001 - one bad host fails that host only (V6); logged
             log.warning("check of %s failed: %s", name, type(exc).__name__)
             reason = Unreachable("script", "the probe's answer could not be read")
-            return _unreachable_report(name, reason, lang, time.monotonic())
+            return _unreachable_report(name, reason, time.monotonic())
+
+
+def not_checked_report(host: str, why: str | Phrase) -> HostReport:
+    """Refused before any connection (a bad name, KB or deployment; a host outside every
+    credential's scope): the validator's own sentence is the reason's detail."""
+    reason = why if isinstance(why, Phrase) else said("reason.not_checked", detail=why)
+    return HostReport(host=host, reachable=False, outcome="not_checked", reason=reason)
 
 
 async def check_hosts(
@@ -328,16 +303,13 @@ async def check_hosts(
     kbs: Sequence[str] = (),
     deployments: Sequence[str] = (),
     deadline_s: float = 60.0,
-    lang: Lang = "en",
 ) -> list[HostReport]:
     """Check many hosts at once, at most one check per host at a time."""
     results = await asyncio.gather(
-        *(check_host(h, kbs=kbs, deployments=deployments, deadline_s=deadline_s, lang=lang) for h in hosts),
+        *(check_host(h, kbs=kbs, deployments=deployments, deadline_s=deadline_s) for h in hosts),
         return_exceptions=True,
     )
     return [
-        result
-        if isinstance(result, HostReport)
-        else HostReport(host=host[:80], reachable=False, verdict="not checked: the check failed")
+        result if isinstance(result, HostReport) else not_checked_report(host[:80], said("reason.failed"))
         for host, result in zip(hosts, results, strict=True)
     ]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from knowledge.explain import explain
-from knowledge.findings import Explanation, Lang
+from knowledge.findings import Explanation, said
 from probes.check import report_from_output
 from probes.facts import HostInfo
 from probes.output import parse_output
@@ -21,7 +21,6 @@ from probes.report import HostReport
 _HOST_LINE = re.compile(r"^\ufeff?\s*CMBOT-HOST ps=", re.MULTILINE)
 MAX_COLLECTED_CHARS = 8 * 1024 * 1024
 """A bundle's output is well under 1 MB; text beyond this is not read (a pasted file stays bounded)."""
-STATUS_MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "error": "❔", "skipped": "➖"}
 
 
 def _text(data: str | bytes) -> str:
@@ -38,7 +37,7 @@ def is_collected(data: str | bytes) -> bool:
 
 
 def collected_report(
-    data: str | bytes, *, kbs: Sequence[str] = (), deployments: Sequence[str] = (), lang: Lang = "en"
+    data: str | bytes, *, kbs: Sequence[str] = (), deployments: Sequence[str] = ()
 ) -> HostReport | None:
     """The report the live check would give for this collect output, or None when it is not one."""
     if not is_collected(data):
@@ -49,19 +48,26 @@ def collected_report(
     name = (host.computer if host else None) or "collected output"
     asked = list(kbs) or (host.kbs if host else [])
     asked_deployments = list(deployments) or (host.deployments if host else [])
-    return report_from_output(name, output, kbs=asked, deployments=asked_deployments, lang=lang)
+    return report_from_output(name, output, kbs=asked, deployments=asked_deployments)
 
 
 def report_explanation(report: HostReport) -> Explanation:
-    """A host report in the shape `cmbot explain` and the Slack explain replies print."""
-    notices = [f"{report.host}: {report.verdict}"]
-    notices += [f"{STATUS_MARKS[i.status]} {i.name}: {i.detail}" for i in report.checks if i.status != "ok"]
+    """A host report in the shape `cmbot explain` and the Slack explain replies print: its verdict
+    and every check that is not ok as notices (`notice.report`, `notice.check`, worded at the top)."""
+    notices = [
+        said("notice.report", host=report.host, outcome=said(f"outcome.{report.outcome or 'unreachable'}"))
+    ]
+    notices += [
+        said("notice.check", status=i.status, check=said(f"check.{i.check}"), message=i.message)
+        for i in report.checks
+        if i.status != "ok"
+    ]
     return Explanation(findings=report.findings, notices=notices)
 
 
-def explain_any(data: str | bytes, *, lang: Lang = "en", source: str | None = None) -> Explanation:
+def explain_any(data: str | bytes, *, source: str | None = None) -> Explanation:
     """Collect output gets the live check's diagnosis; anything else is explained as codes and logs."""
-    report = collected_report(data, lang=lang)
+    report = collected_report(data)
     if report is not None:
         return report_explanation(report)
-    return explain(data, lang=lang, source=source)
+    return explain(data, source=source)

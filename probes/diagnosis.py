@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from knowledge.explain import explain, render_remedy
-from knowledge.findings import Evidence, Finding, Lang
+from knowledge.explain import explain
+from knowledge.findings import Evidence, Finding, Phrase, said
 from knowledge.loader import load_entries
 from probes.facts import Facts, LogLines, ServiceWindow, SoftwareUpdate, start_name
 from probes.loglines import current_failures, line_time
@@ -52,9 +52,9 @@ class Outcome:
     """What one rule concluded: its checklist line and, when broken, the evidence for its cause."""
 
     status: CheckStatus
-    detail: str
+    message: Phrase
     cause: str | None = None
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[Phrase] = field(default_factory=list)
     confidence: float = 0.9
     log_findings: list[Finding] = field(default_factory=list)
 
@@ -63,7 +63,6 @@ class Outcome:
 class Context:
     kbs: tuple[str, ...] = ()
     deployments: tuple[str, ...] = ()
-    lang: Lang = "en"
 
 
 Rule = Callable[[Facts, Context], Outcome | None]
@@ -71,7 +70,8 @@ Rule = Callable[[Facts, Context], Outcome | None]
 
 @dataclass(frozen=True)
 class Check:
-    name: str
+    id: str
+    """`check.<id>` in the message catalog names it; rendered checklists and `--json` show that name."""
     stage: int
     rule: Rule
     requires: tuple[str, ...] = ()
@@ -79,6 +79,11 @@ class Check:
 
 def _now(f: Facts) -> datetime | None:
     return f.host.now_utc if f.host else None
+
+
+def _raw(text: str) -> Phrase:
+    """A fact shown as read (a log line, `Name = value`): the same in every language."""
+    return said("ev.raw", text=text)
 
 
 def _recent(f: Facts, lines: LogLines | None, failure: str, success: str | None = None) -> list[str]:
@@ -95,34 +100,42 @@ def _access(f: Facts, _: Context) -> Outcome | None:
     if denied:
         return Outcome(
             "fail",
-            f"access denied to {', '.join(denied)}: the WinRM account needs an elevated administrator token",
-            evidence=[f"{name}: {f.errors[name]}" for name in denied],
+            said("chk.access.denied", sections=", ".join(denied)),
+            evidence=[_raw(f"{name}: {f.errors[name]}") for name in denied],
         )
     if f.host and f.host.elevated is False:
-        return Outcome("warn", "the WinRM account is not an elevated administrator; some reads may be empty")
+        return Outcome("warn", said("chk.access.not_elevated"))
     return None
 
 
 def _client_health(f: Facts, _: Context) -> Outcome | None:
     h = f.client_health
     assert h is not None
-    problems = []
+    problems: list[Phrase] = []
     if h.ccmexec_status != "Running":
-        problems.append(f"CcmExec service is {h.ccmexec_status}")
+        problems.append(said("chk.client.ccmexec_status", status=h.ccmexec_status or "?"))
     if h.ccmexec_start == 4:
-        problems.append("CcmExec is disabled")
+        problems.append(said("chk.client.ccmexec_disabled"))
     if not h.wmi_ok:
-        problems.append(f"root\\ccm does not answer ({h.wmi_error or 'WMI error'})")
+        problems.append(said("chk.client.wmi", error=h.wmi_error or "WMI"))
     if h.in_provisioning_mode:
-        problems.append("the client is in provisioning mode")
+        problems.append(said("chk.client.provisioning"))
     hung = [s for s in CCM_SECTIONS if (e := f.errors.get(s)) is not None and e.kind == "timeout"]
     if hung:
-        problems.append(
-            f"root\\ccm does not answer within the CIM timeout ({', '.join(hung)}): a hung WMI provider"
-        )
+        problems.append(said("chk.client.hung", sections=", ".join(hung)))
     if problems:
-        return Outcome("fail", "; ".join(problems), "client-unhealthy", problems)
-    return Outcome("ok", f"CcmExec running, client {h.client_version or 'version unknown'}")
+        return Outcome("fail", _joined(problems), "client-unhealthy", problems)
+    if h.client_version:
+        return Outcome("ok", said("chk.client.ok", version=h.client_version))
+    return Outcome("ok", said("chk.client.ok_no_version"))
+
+
+def _joined(parts: Sequence[Phrase]) -> Phrase:
+    """Several findings of one check as one line, `; ` between them."""
+    line = parts[0]
+    for part in parts[1:]:
+        line = said("ev.and", first=line, then=part)
+    return line
 
 
 def _management_point(f: Facts, ctx: Context) -> Outcome | None:
@@ -131,21 +144,21 @@ def _management_point(f: Facts, ctx: Context) -> Outcome | None:
     if not mp.name:
         return Outcome(
             "fail",
-            "no management point assigned (SMS_Authority.CurrentManagementPoint is empty): "
-            "check site assignment and LocationServices.log",
-            evidence=["SMS_Authority.CurrentManagementPoint: empty"],
+            said("chk.mp.none"),
+            evidence=[_raw("SMS_Authority.CurrentManagementPoint: empty")],
         )
     if mp.mplist is None:
-        return Outcome("skipped", f"{mp.name}: a cloud management gateway path; the MP list is not tested")
+        return Outcome("skipped", said("chk.mp.cmg", mp=mp.name))
     status = mp.mplist.status
     if status == 200:
-        return Outcome("ok", f"{mp.name}: MP list answered 200 ({mp.mplist.url})")
+        return Outcome("ok", said("chk.mp.ok", mp=mp.name, url=mp.mplist.url or ""))
     recent = _recent(f, f.ccmmessaging_log, r"\[CCMHTTP\] ERROR")
-    logs = _log_findings(recent, f.ccmmessaging_log, ctx, {"mp-unreachable"})
-    evidence = [
-        f"GET {mp.mplist.url} (WinHTTP) → {status if status is not None else mp.mplist.error or 'no answer'}"
-    ]
-    detail = f"{mp.name}: MP list " + (f"HTTP {status}" if status else "unreachable")
+    logs = _log_findings(recent, f.ccmmessaging_log, {"mp-unreachable"})
+    answer: str | Phrase = str(status) if status is not None else mp.mplist.error or said("chk.no_answer")
+    evidence = [said("ev.get", url=mp.mplist.url or "", via="WinHTTP", answer=answer)]
+    detail = (
+        said("chk.mp.http", mp=mp.name, status=status) if status else said("chk.mp.unreachable", mp=mp.name)
+    )
     return Outcome("fail", detail, "mp-unreachable", evidence, 0.95, logs)
 
 
@@ -160,20 +173,15 @@ def _deployment_policy(f: Facts, ctx: Context) -> Outcome | None:
     d = f.deployment_policy
     assert d is not None
     if not d.assignments:
-        return Outcome(
-            "fail",
-            "no software-update assignment (CCM_UpdateCIAssignment) on the client",
-            "not-targeted",
-            ["CCM_UpdateCIAssignment: 0 instances"],
-        )
+        return Outcome("fail", said("chk.policy.none"), "not-targeted", [_raw("CCM_UpdateCIAssignment: 0")])
     ids = {a.id.strip("{}").lower() for a in d.assignments}
     absent = [dep for dep in ctx.deployments if dep.strip("{}").lower() not in ids]
     if absent:
         return Outcome(
             "fail",
-            f"deployment {', '.join(absent)} has no assignment on the client (not in its collection?)",
+            said("chk.policy.deployment_absent", deployments=", ".join(absent)),
             "not-targeted",
-            [f"assignments: {', '.join(a.id for a in d.assignments)}"],
+            [said("ev.assignments", ids=", ".join(a.id for a in d.assignments))],
         )
     kb_of = _status_by_id(f)
     targeted = {kb_of[u] for a in d.assignments for u in a.targeted if u in kb_of}
@@ -189,14 +197,12 @@ def _deployment_policy(f: Facts, ctx: Context) -> Outcome | None:
     if missing:
         return Outcome(
             "fail",
-            f"no assignment targets {', '.join(missing)}",
+            said("chk.policy.kb_untargeted", kbs=", ".join(missing)),
             "not-targeted",
-            [f"assignments: {', '.join(a.name or a.id for a in d.assignments)}"],
+            [said("ev.assignments", ids=", ".join(a.name or a.id for a in d.assignments))],
             0.8,
         )
-    return Outcome(
-        "ok", f"{len(d.assignments)} update assignment(s), {len(targeted)} targeted update(s) known"
-    )
+    return Outcome("ok", said("chk.policy.ok", assignments=len(d.assignments), targeted=len(targeted)))
 
 
 def _server_key(url: str | None) -> str:
@@ -213,7 +219,7 @@ def _gpo(f: Facts, ctx: Context) -> Outcome | None:
     u = f.update_source
     assert u is not None
     winner = f.gpo.wu_server_winning_gpo if f.gpo else None
-    named = f" (winning GPO '{winner}')" if winner else ""
+    named: str | Phrase = said("chk.gpo.winner", gpo=winner) if winner else ""
     overwritten = _recent(f, f.wuahandler_log, "overwritten by a higher authority")
     if (
         u.wu_server
@@ -224,25 +230,28 @@ def _gpo(f: Facts, ctx: Context) -> Outcome | None:
         # troubleshoot-software-update-scan-failures.md, "Group Policy overrides ..."): only a mismatch is.
         return Outcome(
             "fail",
-            f"WUServer {u.wu_server} differs from ConfigMgr's update source {u.ccm_content_location}{named}",
+            said("chk.gpo.differs", server=u.wu_server, source=u.ccm_content_location, winner=named),
             "sup-gpo-override",
-            [f"WUServer = {u.wu_server}", f"CCM_UpdateSource.ContentLocation = {u.ccm_content_location}"]
-            + ([f"winning GPO: {winner}"] if winner else []),
+            [
+                _raw(f"WUServer = {u.wu_server}"),
+                _raw(f"CCM_UpdateSource.ContentLocation = {u.ccm_content_location}"),
+            ]
+            + ([said("ev.winning_gpo", gpo=winner)] if winner else []),
             0.95,
-            _log_findings(overwritten, f.wuahandler_log, ctx, {"sup-gpo-override"}),
+            _log_findings(overwritten, f.wuahandler_log, {"sup-gpo-override"}),
         )
     if overwritten:
         return Outcome(
             "fail",
-            f"WUAHandler.log: policy overwritten by a higher authority{named}",
+            said("chk.gpo.overwritten", winner=named),
             "sup-gpo-override",
-            [f"winning GPO: {winner}"] if winner else [],
+            [said("ev.winning_gpo", gpo=winner)] if winner else [],
             0.85,
-            _log_findings(overwritten, f.wuahandler_log, ctx, {"sup-gpo-override"}),
+            _log_findings(overwritten, f.wuahandler_log, {"sup-gpo-override"}),
         )
     if not u.ccm_content_location:
-        return Outcome("skipped", "ConfigMgr's update source (CCM_UpdateSource) is empty; nothing to compare")
-    return Outcome("ok", f"WUServer matches the ConfigMgr update source{named}")
+        return Outcome("skipped", said("chk.gpo.no_source"))
+    return Outcome("ok", said("chk.gpo.ok", winner=named))
 
 
 def _update_source(f: Facts, ctx: Context) -> Outcome | None:
@@ -251,31 +260,30 @@ def _update_source(f: Facts, ctx: Context) -> Outcome | None:
     if not u.wu_server or u.client_asmx is None:
         return Outcome(
             "fail",
-            "no update-source policy (WUServer is not set): check the software updates client setting, "
-            "ScanAgent.log and the SUP's boundary group",
-            evidence=["HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate WUServer: not set"],
+            said("chk.sup.no_policy"),
+            evidence=[_raw("HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate WUServer: -")],
         )
     status = u.client_asmx.status
     if status == 503:
         return None  # the scan rule names the 503 with its log evidence
     proxy = f.proxy.winhttp if f.proxy else None
-    via = "WinHTTP direct"
+    via = said("chk.sup.direct")
     if proxy and proxy.proxy:
-        via = f"WinHTTP proxy {proxy.proxy}" + (
-            " (bypassed for the SUP)" if _bypassed(u.wu_server, proxy.bypass) else ""
-        )
+        key = "chk.sup.proxy_bypassed" if _bypassed(u.wu_server, proxy.bypass) else "chk.sup.proxy"
+        via = said(key, proxy=proxy.proxy)
     if status == 200:
-        return Outcome("ok", f"{u.wu_server}: client.asmx answered 200 via {via} (tested as the WinRM user)")
-    evidence = [f"GET {u.client_asmx.url} via {via} → {status or u.client_asmx.error or 'no answer'}"]
+        return Outcome("ok", said("chk.sup.ok", server=u.wu_server, via=via))
+    answer: str | Phrase = str(status) if status else u.client_asmx.error or said("chk.no_answer")
+    evidence = [said("ev.get", url=u.client_asmx.url or "", via=via, answer=answer)]
     recent = _recent(
         f, f.wuahandler_log, r"Failed to end search job|Scan failed", r"Async searching completed"
     )
     return Outcome(
         "fail",
-        f"{u.wu_server}: client.asmx not reachable",
+        said("chk.sup.unreachable", server=u.wu_server),
         "sup-unreachable",
         evidence,
-        log_findings=_log_findings(recent, f.wuahandler_log, ctx, {"sup-unreachable"}),
+        log_findings=_log_findings(recent, f.wuahandler_log, {"sup-unreachable"}),
     )
 
 
@@ -285,10 +293,10 @@ def _wua_service(f: Facts, _: Context) -> Outcome | None:
     start = start_name(w.start)
     if w.start == 4:
         return Outcome(
-            "fail", "wuauserv is disabled", "wua-service-disabled", [f"wuauserv Start = 4 ({start})"]
+            "fail", said("chk.wua.disabled"), "wua-service-disabled", [_raw(f"wuauserv Start = 4 ({start})")]
         )
-    own = ", own svchost" if w.service_type == 16 else ""
-    return Outcome("ok", f"wuauserv {w.status.lower()}, {start.lower()}{own}")
+    key = "chk.wua.ok_own" if w.service_type == 16 else "chk.wua.ok"
+    return Outcome("ok", said(key, status=w.status, start=start))
 
 
 def _dual_scan(f: Facts, _: Context) -> Outcome | None:
@@ -300,9 +308,9 @@ def _dual_scan(f: Facts, _: Context) -> Outcome | None:
         "BranchReadinessLevel": d.branch_readiness_level,
         "TargetReleaseVersion": d.target_release_version,
     }
-    set_values = [f"{k} = {v}" for k, v in deferrals.items() if v]
+    set_values = [_raw(f"{k} = {v}") for k, v in deferrals.items() if v]
     if not set_values or (u is not None and u.use_wu_server != 1):
-        return Outcome("ok", "no dual scan")
+        return Outcome("ok", said("chk.dual.ok"))
     build = p.build if p else ()
     if len(build) >= 3 and build[0] == 10 and build[2] >= WIN10_2004_BUILD:
         # Windows 10 2004+ and 11: with WSUS and deferrals, every update class whose scan-source policy
@@ -316,23 +324,26 @@ def _dual_scan(f: Facts, _: Context) -> Outcome | None:
         }
         from_wu = [name for name, value in sources.items() if value != 0]
         if not from_wu:
-            return Outcome("ok", "scan source policies send every update class to WSUS")
+            return Outcome("ok", said("chk.dual.sources_wsus"))
         return Outcome(
             "fail",
-            f"deferral policies with WSUS: {', '.join(from_wu)} updates scan against Windows Update",
+            said("chk.dual.sources_wu", classes=", ".join(from_wu)),
             "dual-scan",
-            [*set_values, *(f"SetPolicyDrivenUpdateSourceFor{n}Updates = {sources[n]}" for n in from_wu)],
+            [
+                *set_values,
+                *(_raw(f"SetPolicyDrivenUpdateSourceFor{n}Updates = {sources[n]}") for n in from_wu),
+            ],
             0.85,
         )
     if d.disable_dual_scan != 1:
         return Outcome(
             "fail",
-            "WUfB deferral policies with UseWUServer=1 and DisableDualScan not 1",
+            said("chk.dual.not_disabled"),
             "dual-scan",
-            [*set_values, f"DisableDualScan = {d.disable_dual_scan}"],
+            [*set_values, _raw(f"DisableDualScan = {d.disable_dual_scan}")],
             0.85,
         )
-    return Outcome("ok", "no dual scan (DisableDualScan = 1)")
+    return Outcome("ok", said("chk.dual.disabled"))
 
 
 _SCAN_FAILURE = r"Failed to end search job|Scan failed"
@@ -342,7 +353,7 @@ _SCAN_SUCCESS = r"Async searching completed"
 def _scan(f: Facts, ctx: Context) -> Outcome | None:
     causes = {"sup-scan-timeout", "sup-service-unavailable", "wsus-too-old-for-wua", "sup-unreachable"}
     recent = _recent(f, f.wuahandler_log, _SCAN_FAILURE, _SCAN_SUCCESS)
-    found = _log_findings(recent, f.wuahandler_log, ctx, causes)
+    found = _log_findings(recent, f.wuahandler_log, causes)
     if (
         f.update_source
         and f.update_source.client_asmx
@@ -351,38 +362,38 @@ def _scan(f: Facts, ctx: Context) -> Outcome | None:
     ):
         return Outcome(
             "fail",
-            "the SUP answers HTTP 503",
+            said("chk.scan.http503"),
             "sup-service-unavailable",
-            [f"GET {f.update_source.client_asmx.url} → 503"],
+            [_raw(f"GET {f.update_source.client_asmx.url} → 503")],
         )
     if found:
         top = found[0]
-        return Outcome("fail", f"scan errors in WUAHandler.log ({top.id})", top.id, [], top.confidence, found)
+        return Outcome("fail", said("chk.scan.errors", cause=top.id), top.id, [], top.confidence, found)
     logs = f.wuahandler_log
     if logs is not None and not logs.exists:
-        return Outcome("warn", "WUAHandler.log does not exist: the software updates agent has not run")
-    return Outcome("ok", "no recent scan errors in WUAHandler.log")
+        return Outcome("warn", said("chk.scan.no_log"))
+    return Outcome("ok", said("chk.scan.ok"))
 
 
 def _scan_memory(f: Facts, ctx: Context) -> Outcome | None:
     logs = f.windowsupdate_log
     assert logs is not None
     if not logs.applicable:
-        return Outcome("skipped", "not applicable: WindowsUpdate.log is an ETW stub on Windows 10 and later")
+        return Outcome("skipped", said("chk.memory.not_applicable"))
     recent = _recent(f, logs, r"GetUpdateMetadata2 failed|0x800B0001|8007000E")
-    found = _log_findings(recent, logs, ctx, {"wua-scan-out-of-memory", "wsus-too-old-for-wua"})
+    found = _log_findings(recent, logs, {"wua-scan-out-of-memory", "wsus-too-old-for-wua"})
     p = f.platform
     if found:
         top = found[0]
-        extra = []
+        extra: list[Phrase] = []
         if p is not None and top.id == "wua-scan-out-of-memory":
-            extra.append(f"{p.os_caption or 'Windows'} {p.architecture or ''}".strip())
-            extra.append(f"Windows Update Agent (wuaueng.dll) {p.wua_version or 'version unknown'}")
+            extra.append(_raw(f"{p.os_caption or 'Windows'} {p.architecture or ''}".strip()))
+            extra.append(said("ev.wua_version", version=p.wua_version or "?"))
             fixes = [kb for kb in WUA_FIX_KBS if kb in p.installed_kbs]
             if fixes:
-                extra.append("2015 WUA fix listed: " + ", ".join(fixes))
-        return Outcome("fail", f"{top.id} in WindowsUpdate.log", top.id, extra, top.confidence, found)
-    return Outcome("ok", "no recent scan memory errors in WindowsUpdate.log")
+                extra.append(said("ev.wua_fixes", kbs=", ".join(fixes)))
+        return Outcome("fail", said("chk.memory.errors", cause=top.id), top.id, extra, top.confidence, found)
+    return Outcome("ok", said("chk.memory.ok"))
 
 
 def _update_status(f: Facts, ctx: Context) -> Outcome | None:
@@ -394,30 +405,37 @@ def _update_status(f: Facts, ctx: Context) -> Outcome | None:
     if not ctx.kbs and d is not None:
         undetected = sorted({uid for a in d.assignments for uid in a.targeted if uid not in store_ids})
     if undetected:
+        last = (
+            said("ev.last_scan", when=f"{u.last_scan:%Y-%m-%d %H:%M}")
+            if u.last_scan
+            else said("ev.never_scanned")
+        )
         return Outcome(
             "fail",
-            f"{', '.join(undetected[:5])} not in CCM_UpdateStatus (the scan did not report it)",
+            said("chk.detected.missing", kbs=", ".join(undetected[:5])),
             "update-not-detected",
-            [f"last scan {u.last_scan:%Y-%m-%d %H:%M} UTC" if u.last_scan else "never scanned"],
+            [last],
             0.8,
         )
     states = ", ".join(f"{kb} {known[kb].status}" for kb in ctx.kbs)
-    return Outcome("ok", states or f"{len(u.statuses)} updates in the store")
+    if states:
+        return Outcome("ok", _raw(states))
+    return Outcome("ok", said("chk.detected.ok", count=len(u.statuses)))
 
 
 def _content(f: Facts, ctx: Context) -> Outcome | None:
     recent = _recent(f, f.content_location, "empty location update")
-    found = _log_findings(recent, f.content_location, ctx, {"content-location-empty"})
+    found = _log_findings(recent, f.content_location, {"content-location-empty"})
     if found:
         return Outcome(
             "fail",
-            "empty content location for a CTM job",
+            said("chk.content.empty"),
             "content-location-empty",
             [],
             found[0].confidence,
             found,
         )
-    return Outcome("ok", "content locations received")
+    return Outcome("ok", said("chk.content.ok"))
 
 
 def _updates(f: Facts) -> list[SoftwareUpdate]:
@@ -434,31 +452,29 @@ def _cache(f: Facts, _: Context) -> Outcome | None:
     if failed or lines:
         # The update's own error (CCM_SoftwareUpdate.ErrorCode) names the cause; ContentSize is empty
         # until the content is downloaded (memdocs ccm_softwareupdate-client-wmi-class.md; defect 10).
-        evidence = [f"ccmcache maximum {c.size_mb} MB" + (f" at {c.location}" if c.location else "")]
-        evidence += [
-            f"KB{u.article}: ErrorCode 0x87D01201 (the cache is smaller than the content)" for u in failed
-        ]
-        evidence += lines[-2:]
-        return Outcome("fail", f"content larger than the {c.size_mb} MB cache", "cache-too-small", evidence)
-    unread = " (update errors not read)" if f.software_updates is None else ""
-    return Outcome("ok", f"cache {c.size_mb} MB{unread}")
+        evidence = [said("ev.cache_size", mb=c.size_mb or 0, location=c.location or "-")]
+        evidence += [said("ev.cache_error", kb=f"KB{u.article}") for u in failed]
+        evidence += [_raw(line) for line in lines[-2:]]
+        return Outcome("fail", said("chk.cache.small", mb=c.size_mb or 0), "cache-too-small", evidence)
+    key = "chk.cache.ok_unread" if f.software_updates is None else "chk.cache.ok"
+    return Outcome("ok", said(key, mb=c.size_mb or 0))
 
 
 def _disk(f: Facts, _: Context) -> Outcome | None:
     d = f.disk
     assert d is not None
     if not d.size_bytes or d.free_bytes is None:
-        return Outcome("skipped", f"{d.drive}: Win32_LogicalDisk gave no size")
+        return Outcome("skipped", said("chk.disk.no_size", drive=d.drive))
     size, free = d.size_bytes / GIB, d.free_bytes / GIB
     if free < DISK_MIN_FREE_GB or free < size * DISK_MIN_FREE_RATIO:
         return Outcome(
             "fail",
-            f"{d.drive} {free:.1f} GB free of {size:.1f} GB",
+            said("chk.disk.low", drive=d.drive, free=f"{free:.1f}", size=f"{size:.1f}"),
             "disk-space-low",
-            [f"{d.drive} free {free:.1f} GB ({free / size:.0%})"],
+            [said("ev.disk_free", drive=d.drive, free=f"{free:.1f}", ratio=f"{free / size:.0%}")],
             0.85,
         )
-    return Outcome("ok", f"{d.drive} {free:.0f} GB free")
+    return Outcome("ok", said("chk.disk.ok", drive=d.drive, free=f"{free:.0f}"))
 
 
 def update_windows(windows: Sequence[ServiceWindow]) -> list[tuple[datetime, datetime]]:
@@ -486,7 +502,7 @@ def _maintenance_window(f: Facts, _: Context) -> Outcome | None:
     assert m is not None
     spans = update_windows(m.windows)
     if not spans:
-        return Outcome("ok", "no maintenance window for software updates (updates may install any time)")
+        return Outcome("ok", said("chk.window.none"))
     longest = max(end - start for start, end in spans)
     longest_min = int(longest.total_seconds() // 60)
     bound = [u for u in _updates(f) if not u.override_service_windows and u.max_execution_s]
@@ -496,17 +512,17 @@ def _maintenance_window(f: Facts, _: Context) -> Outcome | None:
         worst_min = (worst.max_execution_s or 0) // 60
         return Outcome(
             "fail",
-            f"longest window {longest_min} min < max run time {worst_min} min (KB{worst.article})",
+            said("chk.window.short", longest=longest_min, runtime=worst_min, kb=f"KB{worst.article}"),
             "maintenance-window-too-short",
             [
-                f"{len(spans)} software-update window(s) after merging, longest {longest_min} min",
+                said("ev.windows", count=len(spans), longest=longest_min),
                 *(
-                    f"KB{u.article} MaxExecutionTime {(u.max_execution_s or 0) // 60} min"
+                    said("ev.max_runtime", kb=f"KB{u.article}", minutes=(u.max_execution_s or 0) // 60)
                     for u in too_long[:3]
                 ),
             ],
         )
-    return Outcome("ok", f"{len(spans)} window(s), longest {longest_min} min")
+    return Outcome("ok", said("chk.window.ok", count=len(spans), longest=longest_min))
 
 
 _GUID = re.compile(r"\{[0-9A-Fa-f-]{36}\}")
@@ -548,56 +564,56 @@ def _install(f: Facts, ctx: Context) -> Outcome | None:
         if u.error_code is not None and u.error_code & 0xFFFFFFFF == MAX_RUNTIME_EXCEEDED
     ]
     timed = [line for line in _timed_cancellations(f) if line in _recent(f, f.reporting_events, "FAILED")]
-    found = _log_findings(timed, f.reporting_events, ctx, {"max-runtime-exceeded"})
+    found = _log_findings(timed, f.reporting_events, {"max-runtime-exceeded"})
     if exceeded or found:
-        evidence = [f"KB{u.article}: ErrorCode 0x87D0070C (exceeded the maximum run time)" for u in exceeded]
+        evidence = [said("ev.runtime_error", kb=f"KB{u.article}") for u in exceeded]
         confidence = 0.95 if exceeded else found[0].confidence
         return Outcome(
             "fail",
-            "installation cancelled at the maximum run time",
+            said("chk.install.cancelled"),
             "max-runtime-exceeded",
             evidence,
             confidence,
             found,
         )
-    return Outcome("ok", "no cancelled installations")
+    return Outcome("ok", said("chk.install.ok"))
 
 
 def _pending_reboot(f: Facts, _: Context) -> Outcome | None:
     r = f.pending_reboot
     assert r is not None
     flags = [
-        name
+        _raw(name)
         for name, on in (
             ("CBS RebootPending", r.cbs_reboot_pending),
             ("WU RebootRequired", r.wu_reboot_required),
-            ("ConfigMgr reboot pending", r.ccm_reboot_pending),
+            ("CCM RebootPending", r.ccm_reboot_pending),
         )
         if on
     ]
     if flags:
-        return Outcome("warn", "restart pending", "pending-reboot", flags, 0.8)
-    return Outcome("ok", "no restart pending")
+        return Outcome("warn", said("chk.reboot.pending"), "pending-reboot", flags, 0.8)
+    return Outcome("ok", said("chk.reboot.ok"))
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("Read access", 0, _access),
-    Check("Client health", 0, _client_health, ("client_health",)),
-    Check("Management point", 1, _management_point, ("mp",)),
-    Check("Deployment policy", 2, _deployment_policy, ("deployment_policy",)),
-    Check("Update-server policy (GPO)", 3, _gpo, ("update_source",)),
-    Check("Software update point", 3, _update_source, ("update_source",)),
-    Check("Windows Update service", 4, _wua_service, ("wua_service",)),
-    Check("Dual scan", 4, _dual_scan, ("dual_scan",)),
-    Check("Scan (WUAHandler.log)", 4, _scan, ("wuahandler_log",)),
-    Check("Scan memory (WindowsUpdate.log)", 4, _scan_memory, ("windowsupdate_log",)),
-    Check("Update detected", 5, _update_status, ("update_status",)),
-    Check("Content location", 6, _content, ("content_location",)),
-    Check("Cache", 7, _cache, ("cache",)),
-    Check("Disk", 7, _disk, ("disk",)),
-    Check("Maintenance window", 8, _maintenance_window, ("maintenance_window", "software_updates")),
-    Check("Installation", 9, _install, ("reporting_events",)),
-    Check("Pending restart", 10, _pending_reboot, ("pending_reboot",)),
+    Check("access", 0, _access),
+    Check("client", 0, _client_health, ("client_health",)),
+    Check("mp", 1, _management_point, ("mp",)),
+    Check("policy", 2, _deployment_policy, ("deployment_policy",)),
+    Check("gpo", 3, _gpo, ("update_source",)),
+    Check("sup", 3, _update_source, ("update_source",)),
+    Check("wua", 4, _wua_service, ("wua_service",)),
+    Check("dual", 4, _dual_scan, ("dual_scan",)),
+    Check("scan", 4, _scan, ("wuahandler_log",)),
+    Check("memory", 4, _scan_memory, ("windowsupdate_log",)),
+    Check("detected", 5, _update_status, ("update_status",)),
+    Check("content", 6, _content, ("content_location",)),
+    Check("cache", 7, _cache, ("cache",)),
+    Check("disk", 7, _disk, ("disk",)),
+    Check("window", 8, _maintenance_window, ("maintenance_window", "software_updates")),
+    Check("install", 9, _install, ("reporting_events",)),
+    Check("reboot", 10, _pending_reboot, ("pending_reboot",)),
 )
 
 
@@ -620,62 +636,51 @@ def _host_of(url: str) -> str:
     return url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
 
 
-def _log_findings(
-    lines: Sequence[str], logs: LogLines | None, ctx: Context, causes: set[str]
-) -> list[Finding]:
+def _log_findings(lines: Sequence[str], logs: LogLines | None, causes: set[str]) -> list[Finding]:
     if not lines:
         return []
     source = ((logs.path if logs else None) or "").rsplit("\\", 1)[-1] or None
-    result = explain("\n".join(lines), lang=ctx.lang, source=source)
+    result = explain("\n".join(lines), source=source)
     return [f for f in result.findings if f.id in causes]
 
 
-def missing_sections(facts: Facts, check: Check) -> str | None:
+def missing_sections(facts: Facts, check: Check) -> Phrase | None:
     """Why a check cannot run: the first required section that could not be read."""
     for section in check.requires:
         if getattr(facts, section) is None:
             error = facts.errors.get(section)
-            return f"could not read {section}: {error or 'no data'}"
+            why: str | Phrase = str(error) if error else said("chk.no_data")
+            return said("chk.unread", section=section, why=why)
     return None
 
 
 def diagnose(
-    facts: Facts, *, kbs: Sequence[str] = (), deployments: Sequence[str] = (), lang: Lang = "en"
+    facts: Facts, *, kbs: Sequence[str] = (), deployments: Sequence[str] = ()
 ) -> tuple[list[CheckItem], list[Finding]]:
-    """The checklist in chain order and the findings, first broken link first."""
-    ctx = Context(kbs=tuple(k.upper() for k in kbs), deployments=tuple(deployments), lang=lang)
+    """The checklist in chain order and the findings, first broken link first: data only."""
+    ctx = Context(kbs=tuple(k.upper() for k in kbs), deployments=tuple(deployments))
     kb = load_entries()
     items: list[CheckItem] = []
     ranked: list[tuple[int, int, Finding]] = []
     for order, check in enumerate(CHECKS):
         if reason := missing_sections(facts, check):
-            items.append(CheckItem(name=check.name, status="error", detail=reason))
+            items.append(CheckItem(check=check.id, status="error", message=reason))
             continue
         outcome = check.rule(facts, ctx)
         if outcome is None:
             continue
-        detail = outcome.detail
+        message = outcome.message
         if outcome.cause is None and outcome.evidence and outcome.status == "fail":
-            detail = f"{detail} [{'; '.join(outcome.evidence)[:300]}]"
-        items.append(CheckItem(name=check.name, status=outcome.status, detail=detail))
+            message = said("chk.with_evidence", detail=message, evidence=_joined(outcome.evidence))
+        items.append(CheckItem(check=check.id, status=outcome.status, message=message, cause=outcome.cause))
         entry = kb.get(outcome.cause) if outcome.cause else None
         if entry is None:
             continue
-        evidence = [Evidence(text=line, file="live check") for line in outcome.evidence]
+        evidence = [Evidence(fact=fact, file="live check") for fact in outcome.evidence]
         for found in outcome.log_findings:
             if found.id == entry.id:
                 evidence.extend(found.evidence)
-        text = entry.text(lang)
-        links = sorted(entry.links, key=lambda link: link.lang != lang)
-        finding = Finding(
-            id=entry.id,
-            title=text.title,
-            confidence=round(outcome.confidence, 2),
-            summary=text.cause,
-            evidence=evidence,
-            remedy=render_remedy(entry, lang),
-            links=[link.url for link in links],
-        )
+        finding = Finding(id=entry.id, confidence=round(outcome.confidence, 2), evidence=evidence)
         severity = 0 if outcome.status == "fail" else 1
         ranked.append((severity, check.stage * 100 + order, finding))
     ranked.sort(key=lambda item: (item[0], item[1]))
@@ -686,21 +691,3 @@ def diagnose(
             seen.add(finding.id)
             findings.append(finding)
     return items, findings
-
-
-def verdict_of(findings: Sequence[Finding], items: Sequence[CheckItem], lang: Lang = "en") -> str:
-    if findings:
-        top = findings[0]
-        return f"{top.id}: {top.title}"
-    failed = [i for i in items if i.status == "fail"]
-    unread = sum(1 for i in items if i.status == "error")
-    if failed:
-        first = failed[0]
-        return f"{first.name}: {first.detail}"[:300]
-    if lang == "ja":
-        return f"正常: {len(items)} 項目のチェックで問題は見つかりませんでした" + (
-            f" ({unread} 項目は読めず)" if unread else ""
-        )
-    return f"Healthy: no problem found in {len(items)} checks" + (
-        f" ({unread} could not be read)" if unread else ""
-    )

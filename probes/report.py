@@ -1,7 +1,9 @@
-"""What one remote check of one host returns; rendered by the CLI, the console and Slack.
+"""What one remote check of one host returns: data (outcome, check statuses, cause IDs, message
+keys), no prose; `bot.render` words it in the reader's language.
 
-Fields may be added; none renamed. `HostReport.model_dump(mode="json")` is the per-host
-`cmbot check --json` shape, whose `findings` match `cmbot explain --json`.
+Fields may be added; none renamed. `cmbot check --json` prints a rendering of this model
+(`bot.render.text.report_json`) that keeps the documented shape (`verdict`, `checks[].name`,
+`checks[].detail`, findings as in `cmbot explain --json`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from knowledge.findings import Finding
+from knowledge.findings import Finding, Phrase
 
 CheckStatus = Literal["ok", "warn", "fail", "error", "skipped"]
 Outcome = Literal["healthy", "findings", "unreachable", "not_checked"]
@@ -18,22 +20,26 @@ Outcome = Literal["healthy", "findings", "unreachable", "not_checked"]
 
 
 class CheckItem(BaseModel):
-    """One line of the checklist: ✅ ok, ⚠️ warn, ❌ fail; `error` = the check itself failed."""
+    """One line of the checklist: ✅ ok, ⚠️ warn, ❌ fail; `error` = the check itself failed.
 
-    name: str
+    `check` is the check's ID (`check.<id>` in the catalog names it), `message` what it found."""
+
+    check: str
     status: CheckStatus
-    detail: str = ""
+    message: Phrase
+    cause: str | None = None
 
 
 class HostReport(BaseModel):
     host: str
     reachable: bool
-    verdict: str
     checks: list[CheckItem] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     duration_s: float = 0.0
     scenario: str | None = None
     outcome: Outcome | None = None
+    reason: Phrase | None = None
+    """Why the host was not checked or could not be (`outcome` unreachable / not_checked)."""
     facts: dict[str, Any] | None = Field(
         default=None, description="the validated probe facts (JSON shape), for fleet clustering"
     )
@@ -43,7 +49,7 @@ class HostReport(BaseModel):
         """Derive the outcome once, here, when the builder did not state it."""
         if self.outcome is None:
             if not self.reachable:
-                self.outcome = "not_checked" if self.verdict.startswith("not checked") else "unreachable"
+                self.outcome = "unreachable"
             else:
                 self.outcome = "findings" if self.findings else "healthy"
         return self

@@ -29,12 +29,12 @@ from bot.fleet.targets import has_configmgr_targets
 from bot.jobs.worker import build_worker
 from bot.loopback.payloads import slack_escaped
 from bot.loopback.web_api import SignedDriver, SlackStandIn
+from bot.render.blocks import Message, render_text
 from bot.settings import Settings
 from bot.slack.app import build_app, build_deps
 from bot.slack.deps import Deps
 from bot.slack.slash import Command, command_named, help_text
 from bot.state.redis_server import redis_url
-from bot.views import Message, render_text
 from knowledge.findings import Lang
 from lab.testing import Lab, start_lab
 

@@ -7,22 +7,16 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
 
 from bot.access.groups import GroupError, expand_targets
-from bot.commands.explain import print_finding
 from bot.fleet.cluster import summarize
 from bot.fleet.export import table_csv, table_json
 from bot.fleet.targets import has_configmgr_targets, resolve, split_targets
 from bot.fleet.view import fleet_summary_message
-from bot.views import render_text
-from knowledge.findings import Lang
+from bot.render.blocks import render_text
+from bot.render.text import print_report, report_json
 from probes.adminservice import AdminServiceError
 from probes.check import check_hosts
-from probes.report import HostReport
-
-STATUS_MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "error": "❔", "skipped": "➖"}
-_CHECKLIST = {"en": "Checks", "ja": "チェック"}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,14 +62,14 @@ def run(args: argparse.Namespace) -> int:
         print("cmbot check: no hosts to check", file=sys.stderr)
         return 2
     reports = asyncio.run(
-        check_hosts(hosts, kbs=args.kb, deployments=args.deployment, deadline_s=args.deadline, lang=args.lang)
+        check_hosts(hosts, kbs=args.kb, deployments=args.deployment, deadline_s=args.deadline)
     )
     if args.export:
         summary = summarize(reports)
         table = table_json(summary) if args.export.suffix.lower() == ".json" else table_csv(summary)
         args.export.write_text(table, encoding="utf-8")
     if args.json:
-        json.dump([r.model_dump(mode="json") for r in reports], sys.stdout, ensure_ascii=False, indent=2)
+        json.dump([report_json(r, args.lang) for r in reports], sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         if len(reports) > 1:
@@ -87,15 +81,3 @@ def run(args: argparse.Namespace) -> int:
     if any(not r.reachable for r in reports):
         return 2
     return 1 if any(r.findings for r in reports) else 0
-
-
-def print_report(report: HostReport, lang: Lang, out: TextIO) -> None:
-    """Verdict first, then the checklist, then each finding with remedy, links and evidence."""
-    print(f"{report.host}: {report.verdict}", file=out)
-    if report.checks:
-        print(f"{_CHECKLIST[lang]}:", file=out)
-        for item in report.checks:
-            print(f"  {STATUS_MARKS[item.status]} {item.name}: {item.detail}", file=out)
-    for finding in report.findings:
-        print(f"\n{finding.id}: {finding.title}", file=out)
-        print_finding(finding, lang, out, heading=False)

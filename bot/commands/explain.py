@@ -6,42 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
 
+from bot.render.text import explanation_json, print_explanation, print_report, report_json
 from knowledge.explain import MAX_INPUT_BYTES, explain, explain_file
-from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Lang
+from knowledge.findings import Explanation, Lang
 from knowledge.loader import KnowledgeError
 from probes.collected import collected_report, report_explanation
 from probes.report import HostReport
-
-_LABELS: dict[Lang, dict[str, str]] = {
-    "en": {
-        "none": "No known cause found",
-        "decoded": "{count} code(s) decoded",
-        "more": "+{count} more",
-        "cause": "Cause",
-        "remedy": "Remedy",
-        "links": "Links",
-        "evidence": "Evidence",
-        "codes": "Codes",
-        "notices": "Notes",
-        "confidence": "confidence",
-        "repeated": "repeated {count}x, last at line {line}",
-    },
-    "ja": {
-        "none": "既知の原因は見つかりませんでした",
-        "decoded": "コードを {count} 件デコードしました",
-        "more": "ほか {count} 件",
-        "cause": "原因",
-        "remedy": "対処",
-        "links": "リンク",
-        "evidence": "根拠",
-        "codes": "コード",
-        "notices": "注意",
-        "confidence": "確度",
-        "repeated": "{count} 回繰り返し、最後は {line} 行目",
-    },
-}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,10 +44,9 @@ def _read_stdin() -> bytes | str:
 
 def _print_collected(report: HostReport, args: argparse.Namespace) -> int:
     """`cmbot collect` output: the live check's answer (checklist and findings)."""
-    from bot.commands.check import print_report  # noqa: PLC0415 - check imports this module
-
     if args.json:
-        print(json.dumps(report_explanation(report).model_dump(mode="json"), ensure_ascii=False))
+        shown = explanation_json(report_explanation(report), args.lang)
+        print(json.dumps({**shown, "report": report_json(report, args.lang)}, ensure_ascii=False))
     else:
         print_report(report, args.lang, sys.stdout)
     return 0
@@ -87,16 +57,16 @@ def _read_head(path: Path) -> bytes:
         return handle.read(MAX_INPUT_BYTES + 1)
 
 
-def _explain_input(args: argparse.Namespace, lang: Lang) -> Explanation | HostReport:
+def _explain_input(args: argparse.Namespace) -> Explanation | HostReport:
     """`cmbot collect` output gets the live check's report; anything else is explained as logs."""
     if args.file is not None:
-        report = collected_report(_read_head(args.file), lang=lang)
-        return report if report is not None else explain_file(args.file, lang=lang)
+        report = collected_report(_read_head(args.file))
+        return report if report is not None else explain_file(args.file)
     if args.text == ["-"]:
         data = _read_stdin()
-        report = collected_report(data, lang=lang)
-        return report if report is not None else explain(data, lang=lang, source="stdin")
-    return explain(" ".join(args.text), lang=lang)
+        report = collected_report(data)
+        return report if report is not None else explain(data, source="stdin")
+    return explain(" ".join(args.text))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.file is not None and args.file.is_dir():
         return _fail(f"{args.file} is a directory; give a log file or a zip")
     try:
-        result = _explain_input(args, lang)
+        result = _explain_input(args)
     except KnowledgeError as exc:
         return _fail(
             f"the knowledge base does not load ({len(exc.problems)} problem(s)); run `cmbot kb validate`"
@@ -120,88 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(result, HostReport):
         return _print_collected(result, args)
     if args.json:
-        print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+        print(json.dumps(explanation_json(result, lang), ensure_ascii=False))
     else:
         print_explanation(result, lang, sys.stdout)
     return 0
-
-
-def verdict(explanation: Explanation, lang: Lang) -> str:
-    """The first line: the top cause and its code, or that none was found."""
-    labels = _LABELS[lang]
-    if not explanation.findings:
-        line = labels["none"]
-        if explanation.codes:
-            line += "; " + labels["decoded"].format(count=len(explanation.codes))
-        return line
-    top = explanation.findings[0]
-    line = f"{top.id}: {top.title}"
-    code = next((info.code for info in explanation.codes if top.id in info.causes), None)
-    if code and code.lower() not in line.lower():
-        line += f" ({code})"
-    if len(explanation.findings) > 1:
-        line += f" [{labels['more'].format(count=len(explanation.findings) - 1)}]"
-    return line
-
-
-def _evidence_line(evidence: Evidence, lang: Lang) -> str:
-    place = ":".join(str(part) for part in (evidence.file, evidence.line) if part is not None)
-    parts = [place] if place else []
-    if evidence.timestamp is not None:
-        parts.append(evidence.timestamp.isoformat(sep=" "))
-    if evidence.component:
-        parts.append(f"[{evidence.component}]")
-    if evidence.severity:
-        parts.append(evidence.severity)
-    if evidence.count > 1:
-        parts.append(
-            "(" + _LABELS[lang]["repeated"].format(count=evidence.count, line=evidence.last_line) + ")"
-        )
-    parts.append(evidence.text.replace("\n", " ⏎ "))
-    return " ".join(parts)
-
-
-def _code_line(info: CodeInfo) -> str:
-    line = info.code
-    if info.name:
-        line += f" {info.name}"
-    if info.meaning:
-        line += f": {info.meaning}"
-    if info.causes:
-        line += f" → {', '.join(info.causes)}"
-    return line
-
-
-def print_finding(finding: Finding, lang: Lang, out: TextIO, *, heading: bool) -> None:
-    labels = _LABELS[lang]
-    if heading:
-        print(f"\n{finding.id}: {finding.title}", file=out)
-    print(f"{labels['cause']} ({labels['confidence']} {finding.confidence:.2f}): {finding.summary}", file=out)
-    if finding.remedy:
-        print(f"{labels['remedy']}:", file=out)
-        for number, step in enumerate(finding.remedy, start=1):
-            print(f"  {number}. {step}", file=out)
-    if finding.links:
-        print(f"{labels['links']}:", file=out)
-        for link in finding.links:
-            print(f"  {link}", file=out)
-    if finding.evidence:
-        print(f"{labels['evidence']}:", file=out)
-        for evidence in finding.evidence:
-            print(f"  {_evidence_line(evidence, lang)}", file=out)
-
-
-def print_explanation(explanation: Explanation, lang: Lang, out: TextIO) -> None:
-    """Human output: the verdict first, then each cause, its numbered remedy, links and evidence."""
-    labels = _LABELS[lang]
-    print(verdict(explanation, lang), file=out)
-    for index, finding in enumerate(explanation.findings):
-        print_finding(finding, lang, out, heading=index > 0)
-    if explanation.codes:
-        print(f"{labels['codes']}:", file=out)
-        for info in explanation.codes:
-            print(f"  {_code_line(info)}", file=out)
-    if explanation.notices:
-        print(f"{labels['notices']}:", file=out)
-        for notice in explanation.notices:
-            print(f"  {notice}", file=out)

@@ -23,6 +23,8 @@ from bot.fleet.keys import (
     unreachable_reason,
     utc_seconds,
 )
+from bot.render.verdict import report_verdict
+from knowledge.findings import Phrase
 from probes.report import HostReport
 
 ClusterKind = Literal["cause", "unreachable", "not_checked"]
@@ -71,9 +73,10 @@ class Cluster:
     kind: ClusterKind
     cause: str
     """A cause ID; for `unreachable` a `probes.runner` reason key; for `not_checked` `not-checked`
-    (its `title` is then why, as the check said it)."""
+    (its `reason` is then why, as the check said it)."""
     title: str
     hosts: tuple[str, ...]
+    reason: Phrase | None = None
     lead: SharedFact | None = None
     """The resource every host here shares (the SUP, the MP, the cache size…), when known."""
     shared: tuple[SharedFact, ...] = ()
@@ -112,7 +115,7 @@ def _row(report: HostReport) -> HostRow:
         host=report.host,
         outcome=report.outcome or "unreachable",
         cause=_cause_of(report),
-        verdict=report.verdict,
+        verdict=report_verdict(report, "en"),  # the export table is English, like its column names
         facts=shared_fact_keys(report.facts),
         timeline=timeline_of(report),
     )
@@ -142,7 +145,7 @@ def _code(reports: Sequence[HostReport]) -> str | None:
     counts: Counter[str] = Counter()
     for report in reports:
         finding = report.findings[0] if report.findings else None
-        texts = [finding.title, *(e.text for e in finding.evidence)] if finding else []
+        texts = [e.text for e in finding.evidence] if finding else []
         codes = {m.group(0).upper().replace("0X", "0x") for t in texts for m in _CODE.finditer(t)}
         counts.update(codes)
     return counts.most_common(1)[0][0] if counts else None
@@ -182,7 +185,7 @@ def _cause_clusters(
             Cluster(
                 kind="cause",
                 cause=cause,
-                title=reports[0].findings[0].title if reports[0].findings else cause,
+                title=cause,
                 hosts=tuple(row.host for row in rows),
                 lead=lead,
                 shared=distinct,
@@ -224,14 +227,14 @@ def _summarize(pairs: Sequence[tuple[HostReport, HostRow]], total: int | None) -
     checked_rows = [row for report, row in pairs if report.reachable]
     by_cause: dict[str, list[tuple[HostReport, HostRow]]] = {}
     by_reason: dict[str, list[HostRow]] = {}
-    not_checked: dict[str, list[HostRow]] = {}
+    not_checked: dict[str, tuple[Phrase | None, list[HostRow]]] = {}
     healthy: list[str] = []
     for report, row in pairs:
         if report.outcome == "healthy":
             healthy.append(report.host)
         elif report.outcome == "not_checked":
-            reason = report.verdict.removeprefix("not checked:").strip() or report.verdict
-            not_checked.setdefault(reason, []).append(row)
+            why = report.reason.model_dump_json() if report.reason else ""
+            not_checked.setdefault(why, (report.reason, []))[1].append(row)
         elif report.outcome == "unreachable":
             by_reason.setdefault(unreachable_reason(report), []).append(row)
         else:
@@ -243,8 +246,10 @@ def _summarize(pairs: Sequence[tuple[HostReport, HostRow]], total: int | None) -
         for reason, rows in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
     unreachable.extend(
-        Cluster(kind="not_checked", cause="not-checked", title=reason, hosts=tuple(r.host for r in rows))
-        for reason, rows in sorted(not_checked.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        Cluster(
+            kind="not_checked", cause="not-checked", title="", reason=why, hosts=tuple(r.host for r in rows)
+        )
+        for _, (why, rows) in sorted(not_checked.items(), key=lambda kv: (-len(kv[1][1]), kv[0]))
     )
     return FleetSummary(
         total=total if total is not None else len(reports),

@@ -186,11 +186,8 @@ def utc_seconds(moment: datetime) -> float:
 
 def unreachable_reason(report: HostReport) -> str:
     """Why cmbot could not check the host: a `probes.runner` reason key, or `other`."""
-    texts = [item.detail for item in report.checks] + [report.verdict]
-    for reason, text in REASON_TEXT.items():
-        if any(t.startswith(text) or t.endswith(text) for t in texts):
-            return reason
-    return "other"
+    kind = report.reason.key.removeprefix("reason.") if report.reason else ""
+    return kind if kind in REASON_TEXT else "other"
 
 
 __all__ = [

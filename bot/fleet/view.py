@@ -2,7 +2,7 @@
 
 `bot.fleet.cluster` returns data; these pure functions turn it into the top message (one line
 per cluster stating what its hosts have in common, and since when) and the progress message.
-Block Kit limits are the views' (`bot.views.fit`): 50 blocks, 3,000 characters per section
+Block Kit limits are the views' (`bot.render.blocks.fit`): 50 blocks, 3,000 characters per section
 (docs.slack.dev/reference/block-kit/blocks).
 """
 
@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.fleet.cluster import Cluster, FleetSummary
-from bot.views import Block, Message, cut, escape, fit
+from bot.render.blocks import Block, Message, cut, escape, fit
+from bot.render.i18n import phrase
+from knowledge.explain import knowledge
 from knowledge.findings import Lang
 
 MAX_CLUSTERS_SHOWN = 15
@@ -191,6 +193,12 @@ def _when(moment: datetime) -> str:
     return f"{stamp} ({offset[:3]}:{offset[3:]})" if offset and offset != "+0000" else f"{stamp} UTC"
 
 
+def _title(cluster: Cluster, lang: Lang) -> str:
+    """The cause's title in `lang`, from its knowledge entry (the cluster keeps only the ID)."""
+    entry = knowledge().base.get(cluster.cause)
+    return entry.text(lang).title if entry is not None else cluster.title
+
+
 def denominator(cluster: Cluster, summary: FleetSummary, lang: Lang) -> str:
     """The one line a cluster is about, as plain text (escape it for mrkdwn)."""
     labels = _L[lang]
@@ -199,14 +207,17 @@ def denominator(cluster: Cluster, summary: FleetSummary, lang: Lang) -> str:
         reason = REASONS[lang].get(cluster.cause, REASONS[lang]["other"])
         return labels["unreachable"].format(ratio=ratio, reason=reason)
     if cluster.kind == "not_checked":
-        return labels["not_checked"].format(ratio=ratio, reason=cut(cluster.title, 200))
+        why = phrase(lang, cluster.reason) if cluster.reason else "?"
+        return labels["not_checked"].format(ratio=ratio, reason=cut(why, 200))
     lead = cluster.lead
     template = _CAUSE_LINES.get(cluster.cause, {}).get(lang)
     if lead is None or template is None:
         if lead is None or len(cluster.hosts) == 1:
-            return labels["generic"].format(ratio=ratio, title=cluster.title)
+            return labels["generic"].format(ratio=ratio, title=_title(cluster, lang))
         key = KEY_LABELS[lang].get(lead.key, lead.key)
-        return labels["generic_lead"].format(ratio=ratio, title=cluster.title, key=key, value=lead.value)
+        return labels["generic_lead"].format(
+            ratio=ratio, title=_title(cluster, lang), key=key, value=lead.value
+        )
     what, where = template
     key = KEY_LABELS[lang].get(lead.key, lead.key)
     line = what.format(ratio=ratio, value=lead.value, key=key, code=cluster.code or "").strip()

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,14 +20,16 @@ from bot.fleet.export import table_csv, table_json
 from bot.fleet.pace import PROCESS_BUDGET, ProgressPacer
 from bot.fleet.view import fleet_progress_message, fleet_summary_message
 from bot.jobs.dispatch import CheckRequest
-from bot.views import (
+from bot.render.blocks import (
     check_detail_message,
     check_progress_message,
     check_summary_message,
     details_file_note,
     render_text,
 )
-from knowledge.findings import Lang
+from bot.render.i18n import say
+from bot.state.store import ButtonStates
+from knowledge.findings import Lang, said
 from probes.check import check_host
 from probes.report import HostReport
 
@@ -73,11 +76,14 @@ async def run_check_job(
     deadline_s: float = 60.0,
     final: FinalGuard | None = None,
     clustered: bool = True,
+    buttons: ButtonStates | None = None,
 ) -> list[HostReport]:
     """Check every host, then post the final answer once: `final` guards a retried job. A host
     whose check raises is answered as failed; the other hosts' answers still go out. Many hosts
     get the clustered fleet summary, streamed as hosts finish (`clustered=False` keeps the plain
-    per-host list: the benchmark's baseline)."""
+    per-host list: the benchmark's baseline). With `buttons`, the language-free reports are kept
+    behind a language button on the summary, which shows them in the other language without
+    checking again (`handlers.actions`)."""
     lang: Lang = request.lang
     reports: list[HostReport] = []
     guard = final or AlwaysPost()
@@ -107,10 +113,13 @@ async def run_check_job(
     token = f"rerun:{request.request_id}"
     exported = fleet and len(ordered) > MAX_DETAIL_POSTS
     fleet_summary = tally.summary(request.hosts) if fleet else None
+    lang_token = await remember_reports(buttons, request.request_id, ordered, lang) if not fleet else ""
     summary = (
         fleet_summary_message(fleet_summary, lang, token=token, export_attached=exported)
         if fleet_summary
-        else check_summary_message(ordered, lang, token=token, answer=request.request_id)
+        else check_summary_message(
+            ordered, lang, token=token, answer=request.request_id, lang_token=lang_token
+        )
     )
     if not await guard.claim():
         log.info("request %s was already answered; not answering twice", request.request_id)
@@ -134,17 +143,48 @@ async def run_check_job(
     return ordered
 
 
+REPORTS_STATE = "reports:"
+
+
+def reports_token(request_id: str, lang: Lang) -> str:
+    return f"reports:{lang}:{request_id}"
+
+
+async def remember_reports(
+    buttons: ButtonStates | None, request_id: str, reports: Sequence[HostReport], lang: Lang
+) -> str:
+    """Keep the reports for the language button; "" (no button) without a store or when it is down."""
+    if buttons is None:
+        return ""
+    state = {"reports": [r.model_dump(mode="json") for r in reports]}
+    try:
+        await buttons.put(REPORTS_STATE + request_id, state)
+    except (RedisError, OSError):  # the button is optional: the answer goes out without it
+        log.warning("button state unavailable; the check answer has no language button")
+        return ""
+    return reports_token(request_id, lang)
+
+
+async def recall_reports(buttons: ButtonStates, request_id: str) -> list[HostReport] | None:
+    """The stored reports of a request, or None once they expired."""
+    state = await buttons.get(REPORTS_STATE + request_id)
+    if not state:
+        return None
+    return [HostReport.model_validate(r) for r in state.get("reports", [])]
+
+
 async def _checked(check: CheckFn, host: str, request: CheckRequest, deadline_s: float) -> HostReport:
     """One host's report, whatever its check raised (a deeply nested document, a bug): that host
     fails with a reference in the log, not the whole job (security review R4)."""
     try:
         extra = {"deployments": request.deployments} if request.deployments else {}
-        return await check(host, kbs=request.kbs, deadline_s=deadline_s, lang=request.lang, **extra)
+        return await check(host, kbs=request.kbs, deadline_s=deadline_s, **extra)
     except Exception:  # any failure of one host is that host's answer
         ref = uuid.uuid4().hex[:8]
         log.exception("check of %s in request %s failed (ref %s)", host, request.request_id, ref)
-        verdict = f"not checked: the check failed inside cmbot (ref {ref})"
-        return HostReport(host=host, reachable=False, verdict=verdict)
+        return HostReport(
+            host=host, reachable=False, outcome="not_checked", reason=said("reason.internal", ref=ref)
+        )
 
 
 async def _update(client: AsyncWebClient, request: CheckRequest, message: dict[str, Any]) -> None:
@@ -178,12 +218,6 @@ async def _post_details(
         await _attach_rest(client, channel, thread, rest, lang)
 
 
-EXPORT_NOTE = {
-    "en": "The whole fleet table ({count} hosts) as CSV and JSON.",
-    "ja": "全 {count} 台の表 (CSV と JSON)。",
-}
-
-
 async def _attach_export(
     client: AsyncWebClient, channel: str, thread: str | None, summary: FleetSummary, lang: Lang
 ) -> None:
@@ -192,7 +226,7 @@ async def _attach_export(
         await client.files_upload_v2(
             channel=channel,
             thread_ts=thread,
-            initial_comment=EXPORT_NOTE[lang].format(count=summary.checked),
+            initial_comment=say(lang, "ui.export_note", count=summary.checked),
             file_uploads=[
                 {"content": table_csv(summary), "filename": "cmbot-fleet.csv", "title": "cmbot-fleet.csv"},
                 {"content": table_json(summary), "filename": "cmbot-fleet.json", "title": "cmbot-fleet.json"},

@@ -29,7 +29,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from knowledge.explain import knowledge
-from knowledge.findings import Explanation, Lang
+from knowledge.findings import Explanation, said
 from probes.collected import explain_any
 
 log = logging.getLogger("cmbot.explain_pool")
@@ -44,22 +44,6 @@ START_TIMEOUT_S = 60.0
 """A worker process must have started and loaded the knowledge base within this."""
 WAIT_S = 60.0
 """How long a request waits for a free worker before it is told the bot is busy."""
-_NOTICES: dict[str, dict[Lang, str]] = {
-    "budget": {
-        "en": "Stopped: explaining this took longer than {seconds:.0f} s, so nothing was explained "
-        "from it. Send the lines around the error instead.",
-        "ja": "中止しました: 説明に {seconds:.0f} 秒以上かかったため、何も説明していません。"
-        "エラー前後の行だけを送ってください。",
-    },
-    "busy": {
-        "en": "Not explained: cmbot is busy explaining other inputs; try again in a minute.",
-        "ja": "説明していません: ほかの入力を説明中です。1 分後にもう一度お試しください。",
-    },
-    "failed": {
-        "en": "This could not be explained (ref {ref}); it was logged.",
-        "ja": "説明できませんでした (参照 {ref})。ログに記録しました。",
-    },
-}
 
 
 def _die_with_parent() -> None:
@@ -222,21 +206,19 @@ class ExplainPool:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._waiters, self._run, job, wait_until)
 
-    async def explain(
-        self, text: str | bytes, *, lang: Lang = "en", source: str | None = None
-    ) -> Explanation:
-        kind, value = await self.call(explain_any, text, lang=lang, source=source)
+    async def explain(self, text: str | bytes, *, source: str | None = None) -> Explanation:
+        kind, value = await self.call(explain_any, text, source=source)
         if kind == "ok":
             return value  # type: ignore[no-any-return]
         if kind == "budget":
             log.warning("explain stopped at its %.0f s budget (%d chars)", self.budget_s, len(text))
-            return Explanation(notices=[_NOTICES["budget"][lang].format(seconds=self.budget_s)])
+            return Explanation(notices=[said("notice.pool_budget", seconds=round(self.budget_s))])
         if kind == "busy":
             log.warning("explain found no free worker in %.0f s", self.wait_s)
-            return Explanation(notices=[_NOTICES["busy"][lang]])
+            return Explanation(notices=[said("notice.pool_busy")])
         ref = uuid.uuid4().hex[:8]
         log.error("explain failed (ref %s): %s", ref, value)
-        return Explanation(notices=[_NOTICES["failed"][lang].format(ref=ref)])
+        return Explanation(notices=[said("notice.pool_failed", ref=ref)])
 
     def close(self) -> None:
         """Stop every worker, busy ones too (their waiters then return at once)."""
@@ -271,7 +253,7 @@ def shutdown() -> None:
             _pool = None
 
 
-async def explain_off_loop(text: str | bytes, *, lang: Lang = "en", source: str | None = None) -> Explanation:
+async def explain_off_loop(text: str | bytes, *, source: str | None = None) -> Explanation:
     """`explain_any` (collect output gets the live check's answer; the rest `knowledge.explain`), in a
     worker process, answered within `BUDGET_S`."""
-    return await pool().explain(text, lang=lang, source=source)
+    return await pool().explain(text, source=source)

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.jobs.check_job import CheckFn, run_check_job
 from bot.jobs.dispatch import CheckRequest
+from bot.state.store import ButtonStates
 from probes.check import check_host
 
 log = logging.getLogger("cmbot.dispatch")
@@ -16,9 +17,15 @@ log = logging.getLogger("cmbot.dispatch")
 
 class InProcessDispatcher:
     def __init__(
-        self, client: AsyncWebClient, *, check: CheckFn = check_host, deadline_s: float = 60.0
+        self,
+        client: AsyncWebClient,
+        *,
+        check: CheckFn = check_host,
+        deadline_s: float = 60.0,
+        buttons: ButtonStates | None = None,
     ) -> None:
         self._client = client
+        self._buttons = buttons
         self._check = check
         self._deadline = deadline_s
         self.tasks: set[asyncio.Task[object]] = set()
@@ -30,7 +37,9 @@ class InProcessDispatcher:
 
     async def _run(self, request: CheckRequest) -> object:
         try:
-            return await run_check_job(request, self._client, check=self._check, deadline_s=self._deadline)
+            return await run_check_job(
+                request, self._client, check=self._check, deadline_s=self._deadline, buttons=self._buttons
+            )
         except Exception:
             log.exception("check request %s failed", request.request_id)
             await self._client.chat_postMessage(

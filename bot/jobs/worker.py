@@ -33,8 +33,8 @@ from bot.jobs.dispatch import CheckRequest
 from bot.jobs.metrics import observe_report
 from bot.jobs.queue import heartbeat_s, make_queue
 from bot.settings import Settings
-from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, ResultCache
-from knowledge.findings import Lang
+from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, RedisButtonStates, ResultCache
+from knowledge.findings import Lang, said
 from probes.check import check_host
 from probes.report import HostReport
 from probes.secrets import register_secret
@@ -48,25 +48,21 @@ def locked_cached_check(redis: Redis, *, bypass_cache: bool) -> Any:
     cache = ResultCache(redis)
 
     async def check(
-        host: str, *, kbs: list[str], deadline_s: float, lang: Lang, deployments: Sequence[str] = ()
+        host: str, *, kbs: list[str], deadline_s: float, deployments: Sequence[str] = ()
     ) -> HostReport:
         asked = [*kbs, *deployments]  # the cache key: what the check was asked to look for
-        if not bypass_cache and (cached := await cache.get(host, asked)) and cached.get("lang") == lang:
-            return HostReport.model_validate(cached["report"])
+        if not bypass_cache and (cached := await cache.get(host, asked)):
+            return HostReport.model_validate(cached)  # language-free: rendered in each reader's language
         lock = HostLock(redis, ttl_ms=int((deadline_s + 5) * 1000))  # a dead worker's lock expires soon
         token = await lock.acquire(host, wait_s=deadline_s + 5)
         if token is None:
-            return HostReport(
-                host=host, reachable=False, verdict="another check of this host is still running"
-            )
+            return HostReport(host=host, reachable=False, reason=said("reason.busy"))
         try:
-            report = await check_host(
-                host, kbs=kbs, deployments=deployments, deadline_s=deadline_s, lang=lang
-            )
+            report = await check_host(host, kbs=kbs, deployments=deployments, deadline_s=deadline_s)
         finally:
             await lock.release(host, token)
         if report.reachable:
-            await cache.put(host, asked, {"lang": lang, "report": report.model_dump(mode="json")})
+            await cache.put(host, asked, report.model_dump(mode="json"))
         return report
 
     return check
@@ -127,6 +123,7 @@ async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str
             check=locked_cached_check(redis, bypass_cache=req.bypass_cache),
             deadline_s=ctx.get("deadline_s") or float(os.environ.get("CMBOT_CHECK_DEADLINE", "60")),
             final=final,
+            buttons=RedisButtonStates(redis),
         )
     finally:
         beat.cancel()

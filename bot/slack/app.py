@@ -28,6 +28,7 @@ from bot.slack.slash import Command
 from bot.state.channel_settings import RedisChannelSettings
 from bot.state.store import (
     AuditLog,
+    MemoryButtonStates,
     RateLimiter,
     RedisButtonStates,
     RedisFeedback,
@@ -84,8 +85,18 @@ def build_deps(
     policy = load_policy(settings.cmbot_policy)
     table = tuple(default_commands() if commands is None else commands)
     if redis_url is None:
-        chosen = dispatcher or InProcessDispatcher(client, deadline_s=settings.cmbot_check_deadline)
-        return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy, commands=table)
+        buttons = MemoryButtonStates()  # one store: the check job writes what the buttons read
+        chosen = dispatcher or InProcessDispatcher(
+            client, deadline_s=settings.cmbot_check_deadline, buttons=buttons
+        )
+        return Deps(
+            settings=settings,
+            client=client,
+            dispatcher=chosen,
+            policy=policy,
+            buttons=buttons,
+            commands=table,
+        )
     redis = connect(redis_url)  # a pool that waits when busy (security review V5)
     return Deps(
         settings=settings,

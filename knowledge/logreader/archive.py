@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from knowledge.findings import Phrase, said
+
 LOG_SUFFIXES = (".log", ".lo_", ".txt")
 _CHUNK = 1024 * 1024
 
@@ -34,7 +36,7 @@ class ArchiveMember:
 @dataclass(slots=True)
 class ArchiveResult:
     members: list[ArchiveMember] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[Phrase] = field(default_factory=list)
 
 
 def is_zip(data: bytes) -> bool:
@@ -63,7 +65,7 @@ def _members(
 ) -> Iterator[ArchiveMember]:
     infos = [info for info in archive.infolist() if not info.is_dir() and _is_log(info.filename)]
     if len(infos) > limits.max_members:
-        result.notices.append(f"zip has {len(infos)} log files; read the first {limits.max_members}")
+        result.notices.append(said("notice.zip_members", count=len(infos), limit=limits.max_members))
         infos = infos[: limits.max_members]
     total = 0
     for info in infos:
@@ -71,15 +73,17 @@ def _members(
         declared_ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > 1024 * 1024 and declared_ratio > limits.max_ratio:
             result.notices.append(
-                f"{name}: skipped, expands {declared_ratio:.0f}x (limit {limits.max_ratio:.0f}x); "
-                "this looks like a zip bomb"
+                said(
+                    "notice.zip_bomb",
+                    name=name,
+                    ratio=round(declared_ratio),
+                    limit=round(limits.max_ratio),
+                )
             )
             continue
         budget = min(limits.max_member_bytes, limits.max_total_bytes - total)
         if budget <= 0:
-            result.notices.append(
-                f"stopped at {name}: the zip's logs exceed {limits.max_total_bytes // 2**20} MB"
-            )
+            result.notices.append(said("notice.zip_total", name=name, mb=limits.max_total_bytes // 2**20))
             return
         try:
             data = _read_member(archive, info, budget)
@@ -91,10 +95,10 @@ def _members(
             OSError,
             EOFError,
         ) as exc:
-            result.notices.append(f"{name}: skipped, cannot be read ({type(exc).__name__})")
+            result.notices.append(said("notice.zip_unreadable_member", name=name, error=type(exc).__name__))
             continue
         if data is None:
-            result.notices.append(f"{name}: skipped, expands beyond {budget // 2**20} MB")
+            result.notices.append(said("notice.zip_member_big", name=name, mb=budget // 2**20))
             continue
         total += len(data)
         yield ArchiveMember(name, data)
@@ -107,13 +111,13 @@ def read_zip(source: bytes | Path, limits: ArchiveLimits | None = None) -> Archi
     try:
         opened = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        result.notices.append(f"not a readable zip ({type(exc).__name__})")
+        result.notices.append(said("notice.zip_unreadable", error=type(exc).__name__))
         return result
     with opened as archive:
         try:
             result.members.extend(_members(archive, limits, result))
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            result.notices.append(f"zip stopped being readable ({type(exc).__name__})")
+            result.notices.append(said("notice.zip_broken", error=type(exc).__name__))
     if not result.members and not result.notices:
-        result.notices.append("zip holds no .log, .lo_ or .txt files")
+        result.notices.append(said("notice.zip_empty"))
     return result

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.views import (
+from bot.render.blocks import (
     Message,
     check_detail_message,
     check_summary_message,
@@ -15,7 +15,7 @@ from bot.views import (
     render_text,
 )
 from knowledge.explain import explain
-from knowledge.findings import Evidence, Finding
+from knowledge.findings import Evidence, Finding, said
 from probes.report import CheckItem, HostReport
 
 MSG_BLOCKS_TOO_LONG = 13_000
@@ -50,13 +50,14 @@ def test_check_with_20_findings_fits(within: Any) -> None:
     report = HostReport(
         host="pc-1",
         reachable=True,
-        verdict="cause-0: Cause number 0",
-        checks=[CheckItem(name=f"c{i}", status="fail", detail="d" * 300) for i in range(40)],
+        checks=[
+            CheckItem(check="disk", status="fail", message=said("ev.raw", text="d" * 300)) for _ in range(40)
+        ],
         findings=[_finding(n) for n in range(20)],
     )
     for message in (check_detail_message(report, "en"), check_summary_message([report], "en", token="t")):
         within(message)
-        assert message.text.startswith("pc-1: cause-0")
+        assert message.text.startswith("pc-1: ")
     many = check_summary_message([report.model_copy(update={"host": f"pc-{i}"}) for i in range(500)], "ja")
     within(many)
 
@@ -86,7 +87,7 @@ def test_user_text_is_escaped_and_rendered() -> None:
 def test_remedy_and_evidence_replies_fit_or_become_a_file(within: Any) -> None:
     """Behind the buttons: remedy steps for 20 long causes fit; evidence that cannot fit is None
     (it goes out as a file, uncut), and short evidence is a message within the limits."""
-    from bot.views import evidence_message, evidence_text, remedy_message  # noqa: PLC0415
+    from bot.render.blocks import evidence_message, evidence_text, remedy_message  # noqa: PLC0415
     from knowledge.findings import Explanation  # noqa: PLC0415
 
     many = Explanation(findings=[_finding(n) for n in range(20)])

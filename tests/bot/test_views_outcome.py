@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from bot.views import check_progress_message, check_summary_message, render_text
-from knowledge.findings import Finding
+from bot.render.blocks import check_progress_message, check_summary_message, render_text
+from knowledge.findings import Finding, said
 from probes.report import HostReport
 
 
 def _reports() -> list[HostReport]:
     return [
-        HostReport(host="pc-1", reachable=False, verdict="no WinRM credential configured for pc-1"),
-        HostReport(host="pc-2", reachable=True, verdict="healthy"),
-        HostReport(
-            host="pc-3",
-            reachable=True,
-            verdict="dual-scan",
-            findings=[Finding(id="dual-scan", title="t", confidence=0.9, summary="s")],
-        ),
-        HostReport(host="pc-4", reachable=False, verdict="not checked: 'x y' is not a valid host name"),
+        HostReport(host="pc-1", reachable=False, reason=said("reason.credential", detail="none for pc-1")),
+        HostReport(host="pc-2", reachable=True),
+        HostReport(host="pc-3", reachable=True, findings=[Finding(id="dual-scan", confidence=0.9)]),
+        HostReport(host="pc-4", reachable=False, outcome="not_checked", reason=said("reason.failed")),
     ]
 
 

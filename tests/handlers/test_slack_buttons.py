@@ -101,7 +101,7 @@ async def test_long_evidence_from_an_upload_goes_out_as_a_file(harness: Harness)
     async with asyncio.timeout(15):
         (reply,) = await harness.slack.wait_for("chat.postMessage")
     buttons = _buttons(reply)
-    assert buttons["cmbot_evidence"] == "file:en:F9"
+    assert buttons["cmbot_evidence"].startswith("text:en:")  # the stored explanation, not the file again
     await harness.bot.click(
         "cmbot_evidence", buttons["cmbot_evidence"], message_ts="900.3", thread_ts="800.8"
     )

@@ -15,11 +15,11 @@ from redis.asyncio import Redis
 from bot.commands import audit
 from bot.loopback.payloads import message_event
 from bot.loopback.web_api import Harness, SlackStandIn, serving_http
+from bot.render.blocks import check_detail_message, check_summary_message
 from bot.settings import Settings
 from bot.slack.app import build_deps
 from bot.state.redis_server import EmbeddedRedis
 from bot.state.store import AuditLog, RedisFeedback
-from bot.views import check_detail_message, check_summary_message
 from probes.report import HostReport
 
 SECRET = "feedback-secret"

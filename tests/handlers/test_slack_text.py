@@ -3,7 +3,7 @@
 import pytest
 
 from bot.loopback.payloads import slack_escaped
-from bot.views import escape
+from bot.render.blocks import escape
 from handlers.slack_text import command_text, from_slack
 
 

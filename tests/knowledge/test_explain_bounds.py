@@ -13,7 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.render.present import notice_text
 from knowledge.explain import explain, explain_file
+from knowledge.findings import Phrase
+
+
+def _said(notices: list[Phrase]) -> list[str]:
+    """The notices as an English reply words them."""
+    return [notice_text(n, "en") for n in notices]
+
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 TIMEOUT_LINE = (
@@ -27,14 +35,14 @@ def test_empty_text() -> None:
     for empty in ("", b"", "   \n\n"):
         explanation = explain(empty)
         assert explanation.findings == [] and explanation.codes == []
-        assert explanation.notices == ["No text to explain."]
+        assert _said(explanation.notices) == ["No text to explain."]
 
 
 def test_binary_garbage() -> None:
     """Binary input gets one notice and no garbage findings."""
     explanation = explain(bytes(range(256)) * 4096, source="dump.bin")
     assert explanation.findings == [] and explanation.codes == []
-    assert "dump.bin looks like binary data" in explanation.notices[0]
+    assert "dump.bin looks like binary data" in _said(explanation.notices)[0]
 
 
 def test_invalid_utf8_is_replaced() -> None:
@@ -42,7 +50,7 @@ def test_invalid_utf8_is_replaced() -> None:
     data = b"ok \x80 garbage \xc3\x28\n" + TIMEOUT_LINE.encode() + b"\n"
     explanation = explain(data)
     assert [finding.id for finding in explanation.findings][:1] == ["sup-scan-timeout"]
-    assert any("replaced" in notice for notice in explanation.notices)
+    assert any("replaced" in notice for notice in _said(explanation.notices))
 
 
 def test_one_megabyte_single_line() -> None:
@@ -52,7 +60,7 @@ def test_one_megabyte_single_line() -> None:
     explanation = explain(line)
     assert time.monotonic() - started < 5
     assert "sup-scan-timeout" in [finding.id for finding in explanation.findings]
-    assert any("longer than 8 KB" in notice for notice in explanation.notices)
+    assert any("longer than 8 KB" in notice for notice in _said(explanation.notices))
     assert len(explanation.findings[0].evidence[0].text) <= 1001
 
 
@@ -92,7 +100,7 @@ def test_input_over_the_cap_is_truncated_with_notice(monkeypatch: pytest.MonkeyP
     """Input over MAX_INPUT_BYTES is cut, and the notice says so."""
     monkeypatch.setattr("knowledge.explain.MAX_INPUT_BYTES", 1024 * 1024)
     explanation = explain(b"x" * (2 * 1024 * 1024), source="huge.log")
-    assert "huge.log is larger than 1 MB; only the first 1 MB were read." in explanation.notices
+    assert "huge.log is larger than 1 MB; only the first 1 MB were read." in _said(explanation.notices)
 
 
 def test_truncation_keeps_utf8_whole(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,7 +108,7 @@ def test_truncation_keeps_utf8_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("knowledge.explain.MAX_INPUT_BYTES", 1024 * 1024)
     line = ("スキャンに失敗しました " + TIMEOUT_LINE + "\n").encode()
     explanation = explain(line * (2 * 1024 * 1024 // len(line)), source="ja.log")
-    assert explanation.notices == ["ja.log is larger than 1 MB; only the first 1 MB were read."]
+    assert _said(explanation.notices) == ["ja.log is larger than 1 MB; only the first 1 MB were read."]
     assert [finding.id for finding in explanation.findings] == ["sup-scan-timeout"]
 
 
@@ -108,7 +116,7 @@ def test_time_budget_notice(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the time budget runs out the answer says the findings cover only the lines read."""
     monkeypatch.setattr("knowledge.explain.TIME_BUDGET_SECONDS", -1.0)
     explanation = explain((TIMEOUT_LINE + "\n") * 20_000)
-    assert any("time budget ran out" in notice for notice in explanation.notices)
+    assert any("time budget ran out" in notice for notice in _said(explanation.notices))
     assert "sup-scan-timeout" in [finding.id for finding in explanation.findings]
 
 
@@ -141,7 +149,9 @@ def test_zip_bomb_refused(zip_bomb: Path) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert any("bomb.log: skipped" in notice and "zip bomb" in notice for notice in explanation.notices)
+    assert any(
+        "bomb.log: skipped" in notice and "zip bomb" in notice for notice in _said(explanation.notices)
+    )
     assert [finding.id for finding in explanation.findings] == ["sup-scan-timeout"]
     assert explanation.findings[0].evidence[0].file == "WUAHandler.log"
     assert peak < 64 * 1024 * 1024
@@ -169,7 +179,7 @@ def test_utf16_and_cp932_files(tmp_path: Path) -> None:
     for path in (utf16, cp932):
         explanation = explain_file(path)
         assert [finding.id for finding in explanation.findings] == ["sup-scan-timeout"], path.name
-        assert explanation.notices == []
+        assert _said(explanation.notices) == []
 
 
 def test_multiline_cmtrace_message() -> None:

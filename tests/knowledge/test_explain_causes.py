@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.render.present import present_explanation
 from knowledge.causes import ARTICLE_CAUSES
 from knowledge.explain import build_knowledge, explain, explain_file, explain_with
 from knowledge.findings import Explanation, Lang
@@ -47,7 +48,7 @@ def assert_finding(explanation: Explanation, cause: str, lang: Lang) -> None:
 @pytest.mark.parametrize("cause", ARTICLE_CAUSES)
 def test_cause_from_log_snippet(cause: str, lang: Lang) -> None:
     """The snippet file's top finding is its cause, with evidence carrying file, line and time."""
-    explanation = explain_file(snippet(cause), lang=lang)
+    explanation = present_explanation(explain_file(snippet(cause)), lang)
     assert_finding(explanation, cause, lang)
     top = explanation.findings[0]
     assert top.id == cause
@@ -61,7 +62,7 @@ def test_cause_from_log_snippet(cause: str, lang: Lang) -> None:
 @pytest.mark.parametrize("cause", ARTICLE_CAUSES)
 def test_cause_from_code_or_symbol_alone(cause: str, lang: Lang) -> None:
     """The entry's first code (or symbol) typed alone names the cause."""
-    explanation = explain(code_or_symbol(cause), lang=lang)
+    explanation = present_explanation(explain(code_or_symbol(cause)), lang)
     assert_finding(explanation, cause, lang)
 
 

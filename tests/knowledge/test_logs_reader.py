@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from bot.render.present import notice_text
+from knowledge.findings import Phrase
 from knowledge.logreader import ArchiveLimits, decode_bytes, is_zip, looks_binary, parse_lines, read_zip
+
+
+def _said(notices: list[Phrase]) -> list[str]:
+    """The notices as an English reply words them."""
+    return [notice_text(n, "en") for n in notices]
+
 
 CMTRACE = (
     "<![LOG[OnSearchComplete - Failed to end search job. Error = 0x80072ee2.]LOG]!>"
@@ -160,7 +168,7 @@ def test_zip_reads_log_members_only() -> None:
     assert is_zip(data)
     result = read_zip(data)
     assert [member.name for member in result.members] == ["WUAHandler.log", "old.lo_", "x.txt"]
-    assert result.notices == []
+    assert _said(result.notices) == []
 
 
 def test_zip_member_over_budget_is_skipped_with_notice() -> None:
@@ -168,7 +176,7 @@ def test_zip_member_over_budget_is_skipped_with_notice() -> None:
     data = _zip({"big.log": bytes(range(256)) * 8192, "small.log": b"fine"})
     result = read_zip(data, ArchiveLimits(max_member_bytes=1024 * 1024, max_ratio=1e9))
     assert [member.name for member in result.members] == ["small.log"]
-    assert "big.log: skipped, expands beyond 1 MB" in result.notices[0]
+    assert "big.log: skipped, expands beyond 1 MB" in _said(result.notices)[0]
 
 
 def test_zip_member_count_and_total_limits() -> None:
@@ -177,12 +185,12 @@ def test_zip_member_count_and_total_limits() -> None:
     assert len(read_zip(data, ArchiveLimits(max_members=2)).members) == 2
     limited = read_zip(data, ArchiveLimits(max_total_bytes=2500))
     assert len(limited.members) == 2
-    assert any("exceed" in notice or "expands beyond" in notice for notice in limited.notices)
+    assert any("exceed" in notice or "expands beyond" in notice for notice in _said(limited.notices))
 
 
 def test_not_a_zip_is_a_notice() -> None:
     """A truncated zip is reported, not raised."""
-    assert read_zip(b"PK\x03\x04broken").notices[0].startswith("not a readable zip")
+    assert _said(read_zip(b"PK\x03\x04broken").notices)[0].startswith("Not a readable zip")
 
 
 def test_japanese_error_and_warning_words() -> None:

@@ -14,6 +14,7 @@ from lab.scenario import Faults, Scenario
 from lab.testing import Lab, run_lab
 from probes.check import check_host
 from probes.credentials import kerberos_ready
+from tests._words import verdict
 
 HOSTS = ["k-healthy", "k-other"]
 SPNS = [*HOSTS, "127.0.0.1"]
@@ -106,8 +107,8 @@ def test_check_host_runs_over_kerberos(kerberos_lab: Lab) -> None:
     """The probe runner checks an inventory host over Kerberos: no password in the inventory."""
     assert "password" not in Path(kerberos_lab.inventory_path or "").read_text()
     report = asyncio.run(check_host("k-healthy", deadline_s=10))
-    assert report.reachable, report.verdict
-    assert report.verdict.startswith("Healthy")
+    assert report.reachable, verdict(report)
+    assert verdict(report).startswith("Healthy")
     assert kerberos_lab.counters("k-healthy")["logins_kerberos"] >= 1
 
 
@@ -122,6 +123,6 @@ def test_hosts_in_an_allowed_network_use_kerberos_not_ntlm(
     monkeypatch.delenv("CMBOT_WINRM_ALLOW_NTLM", raising=False)
     before = kerberos_lab.counters("k-other").get("logins_kerberos", 0)
     report = asyncio.run(check_host("127.1", deadline_s=10))
-    assert report.reachable, report.verdict
+    assert report.reachable, verdict(report)
     counters = kerberos_lab.counters("k-other")
     assert counters["logins_kerberos"] == before + 1 and not counters.get("logins_ntlm")

@@ -6,8 +6,10 @@ import time
 
 import pytest
 
+from bot.render.present import evidence_text
 from lab.testing import Lab
 from probes.check import check_host
+from tests._words import verdict
 
 DEADLINE = 3.0
 
@@ -40,8 +42,8 @@ def test_transport_failure_is_explained(full_lab: Lab, host: str, reason: str) -
     elapsed = time.monotonic() - start
     assert not report.reachable
     assert report.findings[0].id == "winrm-unreachable"
-    assert reason in report.verdict
-    assert reason in report.findings[0].evidence[0].text
+    assert reason in verdict(report)
+    assert reason in evidence_text(report.findings[0].evidence[0], "en")
     assert elapsed < DEADLINE + 2.5
 
 
@@ -55,7 +57,7 @@ def test_reasons_are_distinct(full_lab: Lab) -> None:
         "lab-winrm-timeout",
         "lab-winrm-hang",
     ]
-    verdicts = [asyncio.run(check_host(h, deadline_s=DEADLINE)).verdict for h in hosts]
+    verdicts = [verdict(asyncio.run(check_host(h, deadline_s=DEADLINE))) for h in hosts]
     assert len(set(verdicts)) == len(hosts)
 
 
@@ -87,7 +89,7 @@ def test_bad_host_names_rejected_before_any_connection(full_lab: Lab, name: str)
     before = sum(h.counters["requests"] for h in full_lab.hosts.values())
     report = asyncio.run(check_host(name))
     after = sum(h.counters["requests"] for h in full_lab.hosts.values())
-    assert report.verdict.startswith("not checked:")
+    assert verdict(report).startswith("not checked:")
     assert not report.reachable and report.findings == []
     assert before == after
 
@@ -96,4 +98,4 @@ def test_bad_host_names_rejected_before_any_connection(full_lab: Lab, name: str)
 def test_bad_kb_rejected(full_lab: Lab, kb: str) -> None:
     """A KB parameter that is not KB + digits is refused before any connection."""
     report = asyncio.run(check_host("lab-healthy", kbs=[kb]))
-    assert report.verdict.startswith("not checked:")
+    assert verdict(report).startswith("not checked:")

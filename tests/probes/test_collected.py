@@ -17,6 +17,7 @@ from probes.check import check_host
 from probes.collected import collected_report, explain_any, is_collected
 from probes.diagnosis import diagnose
 from probes.scripts import bootstrap_arguments, encode_params, standalone_script
+from tests._words import name
 
 SCENARIOS = load_scenarios()
 PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
@@ -46,8 +47,8 @@ def test_collect_round_trips_to_the_live_findings(full_lab: Lab, scenario) -> No
     else:
         live = asyncio.run(check_host(scenario.name, deadline_s=4))
         expected = [f.id for f in live.findings]
-        assert [i.name for i in collected.checks] == [
-            i.name for i in live.checks
+        assert [name(i) for i in collected.checks] == [
+            name(i) for i in live.checks
         ] or scenario.powershell.stall_before
     assert [f.id for f in collected.findings] == expected
 

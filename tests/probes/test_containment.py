@@ -20,6 +20,7 @@ from probes.check import MAX_PARALLEL_HOSTS, check_host, check_hosts
 from probes.credentials import Credential
 from probes.inventory import InventoryHost
 from probes.runner import Unreachable, run_probe
+from tests._words import detail, verdict
 
 DEADLINE = 3.0
 CREDENTIAL = Credential("LAB\\u", SecretStr("pw-drip-1"), allow_ntlm=True)
@@ -70,7 +71,7 @@ async def test_dripping_hosts_leave_the_default_executor_free(drip: HostileEndpo
             assert await asyncio.to_thread(lambda: "explained") == "explained"
         async with asyncio.timeout(DEADLINE + 5):
             reports = await checks
-    assert all("stopped answering" in r.verdict for r in reports)
+    assert all("stopped answering" in verdict(r) for r in reports)
     assert time.monotonic() - started < DEADLINE + 3
 
 
@@ -95,9 +96,9 @@ def test_one_bad_host_fails_only_itself(lab: Lab, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(lab_server, "run", deep_for_one_host)
     reports = asyncio.run(check_hosts(["lab-dual-scan", "lab-healthy"], deadline_s=10))
     assert [r.host for r in reports] == ["lab-dual-scan", "lab-healthy"]
-    assert reports[0].reachable, reports[0].verdict
-    assert any("could not read" in c.detail and c.status == "error" for c in reports[0].checks)
-    assert reports[1].outcome == "healthy", reports[1].verdict
+    assert reports[0].reachable, verdict(reports[0])
+    assert any("could not read" in detail(c) and c.status == "error" for c in reports[0].checks)
+    assert reports[1].outcome == "healthy", verdict(reports[1])
 
 
 async def test_aliases_share_one_host_lock(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,7 @@ from probes.check import check_host
 from probes.credentials import NOT_KNOWN, CredentialError, NotTrusted, credential_for
 from probes.inventory import InventoryHost
 from probes.secrets import redact
+from tests._words import verdict
 
 SERVICE = {"CMBOT_WINRM_USER": "CORP\\svc-cmbot", "CMBOT_WINRM_PASSWORD": "Svc-Passw0rd-123"}
 
@@ -127,7 +128,7 @@ def test_no_credential_reaches_an_unlisted_host(service_account: HostileEndpoint
     any spelling included) is refused before DNS, and the listener records no request at all."""
     report = asyncio.run(check_host(host, deadline_s=3))
     assert not report.reachable
-    assert report.verdict == f"not checked: {NOT_KNOWN}"
+    assert verdict(report) == f"not checked: {NOT_KNOWN}"
     assert service_account.seen == []
 
 
@@ -138,7 +139,7 @@ def test_look_alike_domain_gets_nothing(
     monkeypatch.setenv("CMBOT_CRED_CORP_EXAMPLE_COM_USER", "CORP\\svc-corp")
     monkeypatch.setenv("CMBOT_CRED_CORP_EXAMPLE_COM_PASSWORD", "Corp-Passw0rd-9")
     report = asyncio.run(check_host("pc-1.corp-example.com", deadline_s=3))
-    assert report.verdict == f"not checked: {NOT_KNOWN}"
+    assert verdict(report) == f"not checked: {NOT_KNOWN}"
     assert service_account.seen == []
 
 
@@ -151,12 +152,12 @@ def test_an_allowed_network_gets_ntlm_only_when_allowed(
     monkeypatch.setenv("KRB5CCNAME", "FILE:/nonexistent/ccache")
     monkeypatch.delenv("KRB5_CLIENT_KTNAME", raising=False)
     report = asyncio.run(check_host("0x7f000001", deadline_s=3))
-    assert report.verdict.startswith("winrm-unreachable")
+    assert verdict(report).startswith("winrm-unreachable")
     assert any(a.startswith("Negotiate ") for a in service_account.authorizations)
     service_account.seen.clear()
     monkeypatch.setenv("CMBOT_WINRM_ALLOW_NTLM", "0")
     report = asyncio.run(check_host("127.0.0.1", deadline_s=3))
-    assert "NTLM is not allowed" in report.verdict and "CMBOT_WINRM_ALLOW_NTLM" in report.verdict
+    assert "NTLM is not allowed" in verdict(report) and "CMBOT_WINRM_ALLOW_NTLM" in verdict(report)
     assert service_account.seen == []
 
 
@@ -172,5 +173,5 @@ def test_environment_proxy_is_not_used(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca-bundle.pem")
     report = asyncio.run(check_host("lab-healthy", deadline_s=10))
-    assert report.reachable, report.verdict
+    assert report.reachable, verdict(report)
     assert recorder.seen == []

@@ -6,9 +6,13 @@ from typing import Any
 
 import pytest
 
+from bot.render.present import evidence_text, present_finding
+from bot.render.verdict import check_detail, check_name, report_verdict
+from knowledge.findings import Finding
 from lab.scenario import CANNOT_CHECK, load_scenarios
-from probes.diagnosis import diagnose, verdict_of
+from probes.diagnosis import diagnose
 from probes.facts import Facts, SectionError, build_facts
+from probes.report import CheckItem, HostReport
 
 SCENARIOS = [s for s in load_scenarios() if s.scenario not in ("winrm-unreachable", CANNOT_CHECK)]
 HEALTHY = next(s for s in SCENARIOS if s.name == "lab-healthy").sections
@@ -27,7 +31,7 @@ def _top(facts: Facts, **kwargs: Any) -> str:
 
 def _item(facts: Facts, name: str, **kwargs: Any) -> Any:
     items, _ = diagnose(facts, **kwargs)
-    return next(i for i in items if i.name == name)
+    return next(i for i in items if check_name(i, "en") == name)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
@@ -53,10 +57,10 @@ def test_a_section_that_failed_is_reported_not_fatal() -> None:
     state = {k: v for k, v in HEALTHY.items() if k != "cache"}
     facts = build_facts(state, {"cache": SectionError(kind="absent", message="Invalid class 'CacheConfig'")})
     items, findings = diagnose(facts)
-    cache = next(i for i in items if i.name == "Cache")
-    assert cache.status == "error" and "CacheConfig" in cache.detail
+    cache = next(i for i in items if check_name(i, "en") == "Cache")
+    assert cache.status == "error" and "CacheConfig" in check_detail(cache, "en")
     assert findings == []
-    assert "could not be read" in verdict_of(findings, items)
+    assert "could not be read" in _verdict(items, findings)
 
 
 def _winhttp_blob(proxy: str, bypass: str) -> str:
@@ -79,7 +83,7 @@ def test_proxy_bypass_list(bypass: str, expected: str) -> None:
         update_source={**HEALTHY["update_source"], "client_asmx": {"url": "u", "status": status}},
     )
     assert _top(facts) == expected
-    assert "proxy:8080" in _item(facts, "Software update point").detail or expected != "healthy"
+    assert "proxy:8080" in check_detail(_item(facts, "Software update point"), "en") or expected != "healthy"
 
 
 def _windows(*spans: tuple[int, str, int]) -> dict[str, Any]:
@@ -166,14 +170,14 @@ def test_old_scan_error_is_not_current() -> None:
 def test_windowsupdate_log_is_not_read_on_windows_10() -> None:
     """On Windows 10+ the WindowsUpdate.log check says not applicable instead of 'ok' (defect 12)."""
     item = _item(_facts(), "Scan memory (WindowsUpdate.log)")
-    assert item.status == "skipped" and "not applicable" in item.detail
+    assert item.status == "skipped" and "not applicable" in check_detail(item, "en")
 
 
 def test_wua_fix_evidence_is_the_file_version() -> None:
     """The out-of-memory finding quotes wuaueng.dll's version, not 'none of KB…' (defect 13)."""
     scenario = next(s for s in SCENARIOS if s.scenario == "wua-scan-out-of-memory")
     _, findings = diagnose(build_facts(scenario.sections, expected=False))
-    texts = [e.text for e in findings[0].evidence]
+    texts = [evidence_text(e, "en") for e in findings[0].evidence]
     assert any("wuaueng.dll) 7.6.7600.256" in t for t in texts)
     assert not any("none of" in t for t in texts)
 
@@ -202,9 +206,9 @@ def test_empty_management_point_is_its_own_finding() -> None:
     """No assigned MP is named as such, not as an unreachable MP (defect 14)."""
     facts = _facts(mp={"name": "", "scheme_seen": None, "mplist": None})
     item = _item(facts, "Management point")
-    assert item.status == "fail" and "no management point assigned" in item.detail
+    assert item.status == "fail" and "no management point assigned" in check_detail(item, "en")
     assert _top(facts) == "healthy"
-    assert "no management point assigned" in verdict_of(*reversed(diagnose(facts)))
+    assert "no management point assigned" in _verdict(*diagnose(facts))
 
 
 def test_cmg_management_point_is_not_tested_over_http() -> None:
@@ -216,7 +220,7 @@ def test_cmg_management_point_is_not_tested_over_http() -> None:
 def test_no_update_source_policy_is_its_own_finding() -> None:
     """No WUServer is 'no update-source policy', not sup-unreachable (defect 29)."""
     facts = _facts(update_source={**HEALTHY["update_source"], "wu_server": "", "client_asmx": None})
-    assert "no update-source policy" in _item(facts, "Software update point").detail
+    assert "no update-source policy" in check_detail(_item(facts, "Software update point"), "en")
     assert _top(facts) == "healthy"
 
 
@@ -239,5 +243,10 @@ def test_asked_kb_in_store_but_not_in_any_assignment() -> None:
 
 def test_japanese_findings() -> None:
     """Findings carry the Japanese text of the entry when asked."""
-    _, findings = diagnose(_facts(disk={"size_bytes": "107374182400", "free_bytes": "2147483648"}), lang="ja")
-    assert findings[0].title == "システム ドライブの空き容量が少ない"
+    _, findings = diagnose(_facts(disk={"size_bytes": "107374182400", "free_bytes": "2147483648"}))
+    assert present_finding(findings[0], "ja").title == "システム ドライブの空き容量が少ない"
+
+
+def _verdict(items: list[CheckItem], findings: list[Finding]) -> str:
+    """The English verdict line a reply shows for this checklist and these findings."""
+    return report_verdict(HostReport(host="h", reachable=True, checks=items, findings=findings), "en")

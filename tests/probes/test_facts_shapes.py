@@ -14,6 +14,7 @@ from lab.scenario import load_scenarios
 from probes.check import report_from_output
 from probes.facts import build_facts
 from probes.output import parse_output
+from tests._words import detail, name
 
 HEALTHY = next(s for s in load_scenarios() if s.name == "lab-healthy").sections
 
@@ -21,12 +22,12 @@ HEALTHY = next(s for s in load_scenarios() if s.name == "lab-healthy").sections
 def _bundle(sections: dict[str, Any], failures: dict[str, Any] | None = None, *, end: bool = True) -> str:
     """The stdout of a bundle run, line by line as the scripts print it."""
     lines = ["CMBOT-HOST ps=5.1.19041.4648 lang=FullLanguage"]
-    for name, value in sections.items():
+    for section, value in sections.items():
         data = base64.b64encode(json.dumps(value).encode()).decode()
-        lines.append(f"CMBOT-SECTION {name} {data}")
-    for name, value in (failures or {}).items():
+        lines.append(f"CMBOT-SECTION {section} {data}")
+    for section, value in (failures or {}).items():
         data = base64.b64encode(json.dumps(value).encode()).decode()
-        lines.append(f"CMBOT-FAIL {name} {data}")
+        lines.append(f"CMBOT-FAIL {section} {data}")
     return "\r\n".join([*lines, "CMBOT-END"] if end else lines) + "\r\n"
 
 
@@ -76,8 +77,8 @@ def test_one_bad_section_costs_only_that_section() -> None:
     output = parse_output(_bundle(_with(cache={"size_mb": "many"})))
     report = report_from_output("pc-1", output)
     assert report.reachable and report.outcome != "unreachable"
-    cache = next(i for i in report.checks if i.name == "Cache")
-    assert cache.status == "error" and cache.detail.startswith("could not read cache: unexpected output")
+    cache = next(i for i in report.checks if name(i) == "Cache")
+    assert cache.status == "error" and detail(cache).startswith("could not read cache: unexpected output")
     assert sum(1 for i in report.checks if i.status == "error") == 1
 
 
@@ -88,9 +89,9 @@ def test_access_denied_is_a_finding_not_health() -> None:
     report = report_from_output(
         "pc-1", parse_output(_bundle(state, {"maintenance_window": {**denied, "message": "Access denied"}}))
     )
-    window = next(i for i in report.checks if i.name == "Maintenance window")
-    assert window.status == "error" and "access denied" in window.detail
-    assert next(i for i in report.checks if i.name == "Read access").status == "fail"
+    window = next(i for i in report.checks if name(i) == "Maintenance window")
+    assert window.status == "error" and "access denied" in detail(window)
+    assert next(i for i in report.checks if name(i) == "Read access").status == "fail"
     assert report.outcome == "findings"
 
 
@@ -103,26 +104,26 @@ def test_invalid_class_is_not_access_denied() -> None:
         "message": "Invalid class",
     }
     report = report_from_output("pc-1", parse_output(_bundle(state, {"cache": failure})))
-    assert "not installed" in next(i for i in report.checks if i.name == "Cache").detail
-    assert all(i.name != "Read access" for i in report.checks)
+    assert "not installed" in detail(next(i for i in report.checks if name(i) == "Cache"))
+    assert all(name(i) != "Read access" for i in report.checks)
 
 
 def test_a_check_names_the_section_it_requires() -> None:
     """Maintenance window needs software_updates: without it the check says so (architecture review 2.3)."""
     state = {k: v for k, v in HEALTHY.items() if k != "software_updates"}
     report = report_from_output("pc-1", parse_output(_bundle(state)))
-    window = next(i for i in report.checks if i.name == "Maintenance window")
-    assert window.status == "error" and "software_updates" in window.detail
+    window = next(i for i in report.checks if name(i) == "Maintenance window")
+    assert window.status == "error" and "software_updates" in detail(window)
 
 
 def test_cut_output_keeps_what_ran() -> None:
     """Output cut before CMBOT-END keeps the sections that ran and names the others (defect 7)."""
     first = dict(list(HEALTHY.items())[:5])
     report = report_from_output("pc-1", parse_output(_bundle(first, end=False)))
-    client = next(i for i in report.checks if i.name == "Client health")
-    disk = next(i for i in report.checks if i.name == "Disk")
+    client = next(i for i in report.checks if name(i) == "Client health")
+    disk = next(i for i in report.checks if name(i) == "Disk")
     assert client.status == "ok"
-    assert disk.status == "error" and "deadline" in disk.detail
+    assert disk.status == "error" and "deadline" in detail(disk)
 
 
 JAPANESE_NETSH = "現在の WinHTTP プロキシ設定:\r\n    プロキシ サーバー: proxy.example.com:8080\r\n    バイパス一覧: <local>"

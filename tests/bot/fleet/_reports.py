@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 
-from knowledge.findings import Lang
+from knowledge.findings import Lang, said
 from lab.scenario import load_scenarios
 from probes.check import unreachable_finding
-from probes.diagnosis import diagnose, verdict_of
+from probes.diagnosis import diagnose
 from probes.facts import Facts
 from probes.report import CheckItem, HostReport
-from probes.runner import REASON_TEXT, Unreachable
+from probes.runner import Unreachable
 
 
 def scenario_report(stem_name: str, host: str, *, sup: str | None = None, lang: Lang = "en") -> HostReport:
@@ -31,11 +31,11 @@ def _scenarios() -> dict[str, dict[str, object]]:
 def _report(stem_name: str, lang: Lang) -> HostReport:
     host = f"lab-{stem_name}"
     facts = Facts.model_validate(_scenarios()[host])
-    items, findings = diagnose(facts, lang=lang)
+    del lang  # reports are language-free; the views word them
+    items, findings = diagnose(facts)
     return HostReport(
         host=host,
         reachable=True,
-        verdict=verdict_of(findings, items, lang),
         checks=items,
         findings=findings,
         facts=facts.model_dump(mode="json"),
@@ -48,7 +48,7 @@ def unreachable_report(host: str, reason: str = "refused") -> HostReport:
     return HostReport(
         host=host,
         reachable=False,
-        verdict=f"winrm-unreachable: {REASON_TEXT[error.reason]}",
-        checks=[CheckItem(name="WinRM connection", status="fail", detail=str(error))],
-        findings=[unreachable_finding(error, host, "en")],
+        reason=said(f"reason.{error.reason}", detail=""),
+        checks=[CheckItem(check="winrm", status="fail", message=said(f"reason.{error.reason}", detail=""))],
+        findings=[unreachable_finding(error, host)],
     )

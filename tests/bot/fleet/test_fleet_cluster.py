@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from bot.fleet.cluster import summarize
 from bot.fleet.keys import shared_fact_keys, timeline_of
 from bot.fleet.view import fleet_summary_message
+from bot.render.i18n import phrase
+from probes.check import not_checked_report
 from probes.report import HostReport
 from tests.bot.fleet._reports import scenario_report, unreachable_report
 
@@ -69,23 +71,16 @@ def test_adapter_tolerates_missing_and_future_fields() -> None:
         }
     )
     assert keys == {"sup": "wsus02.corp:8531", "subnet": "10.20.28.0/22", "powershell": "5.1 CLM"}
-    bare = HostReport(
-        host="h", reachable=True, verdict="Healthy", facts={"update_status": {"last_scan": "nonsense"}}
-    )
+    bare = HostReport(host="h", reachable=True, facts={"update_status": {"last_scan": "nonsense"}})
     assert timeline_of(bare).last_scan is None
 
 
 def test_not_checked_hosts_cluster_by_why() -> None:
     """Hosts cmbot refused to check cluster by the reason the check gave, and the line says it."""
-    unknown = [
-        HostReport(
-            host=f"pc-{n}", reachable=False, verdict="not checked: not a known host: add it to the inventory"
-        )
-        for n in range(3)
-    ]
-    bad = HostReport(host="x y", reachable=False, verdict="not checked: 'x y' is not a valid host name")
+    unknown = [not_checked_report(f"pc-{n}", "not a known host: add it to the inventory") for n in range(3)]
+    bad = not_checked_report("x y", "'x y' is not a valid host name")
     summary = summarize([*unknown, bad])
-    assert [(c.kind, c.title, len(c.hosts)) for c in summary.clusters] == [
+    assert [(c.kind, phrase("en", c.reason) if c.reason else "", len(c.hosts)) for c in summary.clusters] == [
         ("not_checked", "not a known host: add it to the inventory", 3),
         ("not_checked", "'x y' is not a valid host name", 1),
     ]

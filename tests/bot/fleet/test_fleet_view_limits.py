@@ -7,7 +7,7 @@ import pytest
 
 from bot.fleet.cluster import summarize
 from bot.fleet.view import fleet_progress_message, fleet_summary_message
-from bot.views import MAX_BLOCK_JSON_CHARS, MAX_BLOCKS, MAX_SECTION_CHARS, MAX_TEXT_CHARS
+from bot.render.blocks import MAX_BLOCK_JSON_CHARS, MAX_BLOCKS, MAX_SECTION_CHARS, MAX_TEXT_CHARS
 from knowledge.findings import Lang
 from probes.report import HostReport
 from tests.bot.fleet._reports import scenario_report, unreachable_report

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 import bot.jobs.explain_pool as explain_pool
 from bot.jobs.explain_pool import ExplainPool
 from bot.loopback.web_api import Harness, SlackStandIn, serving_http
+from bot.render.present import notice_text
 from bot.settings import Settings
 from bot.slack.app import build_deps
 
@@ -79,8 +80,8 @@ async def test_explain_over_budget_is_a_notice(small_pool: ExplainPool, lang: st
     """V4: an explanation over its budget is answered with a notice that names the budget."""
     assert (await small_pool.explain("0x80244022")).codes  # within budget: a normal answer
     small_pool.budget_s = 0.0
-    explanation = await small_pool.explain("Scan error" + "\n" * 39_900, lang=lang)  # type: ignore[arg-type]
-    assert explanation.findings == [] and words in explanation.notices[0]
+    explanation = await small_pool.explain("Scan error" + "\n" * 39_900)
+    assert explanation.findings == [] and words in notice_text(explanation.notices[0], lang)  # type: ignore[arg-type]
 
 
 @pytest.fixture

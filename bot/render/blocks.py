@@ -11,6 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.render.i18n import say
+from bot.render.present import evidence_text as fact_text
+from bot.render.present import notice_text, present_explanation, present_report
+from bot.render.verdict import check_line, mark, report_verdict
 from knowledge.findings import Evidence, Explanation, Finding, Lang
 from probes.report import HostReport
 
@@ -20,62 +24,13 @@ MAX_HEADER_CHARS = 150
 MAX_TEXT_CHARS = 3000
 MAX_BLOCK_JSON_CHARS = 12_000
 MAX_ACTIONS = 25
-MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "error": "❔", "skipped": "➖"}
 
 Block = dict[str, Any]
 
-_L: dict[Lang, dict[str, str]] = {
-    "en": {
-        "none": "No known cause found",
-        "codes": "Codes",
-        "remedy": "Remedy",
-        "evidence": "Evidence",
-        "links": "Links",
-        "checking": "Checking {hosts}…",
-        "progress": "{done}/{total} hosts checked",
-        "rerun": "Re-run",
-        "other_lang": "日本語",
-        "details": "Details are in the thread.",
-        "more": "+{count} more in the thread",
-        "healthy": "healthy",
-        "unreachable": "unreachable",
-        "summary": "{done}/{total} hosts checked",
-        "remedy_button": "Remedy steps",
-        "evidence_button": "Evidence",
-        "also": "Also possible",
-        "evidence_file": "The evidence ({count} lines) is in the attached file.",
-        "details_file": "The details of {count} more hosts are in the attached file.",
-        "evidence_head": "Evidence for: {verdict}",
-        "remedy_head": "Remedy steps for: {verdict}",
-        "right": "👍 Right cause",
-        "wrong": "👎 Wrong cause",
-    },
-    "ja": {
-        "none": "既知の原因は見つかりませんでした",
-        "codes": "コード",
-        "remedy": "対処",
-        "evidence": "根拠",
-        "links": "リンク",
-        "checking": "{hosts} をチェックしています…",
-        "progress": "{done}/{total} 台のチェックが完了",
-        "rerun": "再実行",
-        "other_lang": "English",
-        "details": "詳細はスレッドにあります。",
-        "more": "ほか {count} 件はスレッドに",
-        "healthy": "正常",
-        "unreachable": "到達不能",
-        "summary": "{done}/{total} 台のチェックが完了",
-        "remedy_button": "対処手順",
-        "evidence_button": "根拠",
-        "also": "ほかの可能性",
-        "evidence_file": "根拠 ({count} 行) は添付ファイルにあります。",
-        "details_file": "ほか {count} 台の詳細は添付ファイルにあります。",
-        "evidence_head": "根拠: {verdict}",
-        "remedy_head": "対処手順: {verdict}",
-        "right": "👍 原因は正しい",
-        "wrong": "👎 原因が違う",
-    },
-}
+
+def _l(lang: Lang, key: str, **params: str | int | float) -> str:
+    """A label from the catalog (`ui.<key>`)."""
+    return say(lang, f"ui.{key}", None, **params)
 
 
 @dataclass
@@ -144,30 +99,35 @@ def fit(message: Message) -> Message:
     return Message(text=cut(message.text, MAX_TEXT_CHARS), blocks=body + tail)
 
 
-def _evidence_line(e: Evidence) -> str:
+def _evidence_line(e: Evidence, lang: Lang) -> str:
     place = ":".join(str(p) for p in (e.file, e.line) if p is not None)
     when = e.timestamp.isoformat(sep=" ") if e.timestamp else ""
     repeat = f" ×{e.count}" if e.count > 1 else ""
     head = " ".join(p for p in (place, when) if p)
-    return f"`{escape(head)}`{repeat} {code(cut(e.text, 300))}" if head else code(cut(e.text, 300))
+    text = cut(fact_text(e, lang), 300)
+    return f"`{escape(head)}`{repeat} {code(text)}" if head else code(text)
 
 
 def _finding_blocks(finding: Finding, lang: Lang, *, evidence: bool) -> list[Block]:
-    labels = _L[lang]
+    """A presented finding (`bot.render.present`): title, summary, remedy, links, evidence."""
     steps = "\n".join(f"{n}. {escape(step)}" for n, step in enumerate(finding.remedy, start=1))
     blocks = [
         _section(f"*{escape(finding.title)}*\n{escape(finding.summary)}"),
-        _section(f"*{labels['remedy']}*\n{steps}") if steps else {},
+        _section(f"*{_l(lang, 'remedy')}*\n{steps}") if steps else {},
     ]
     if finding.links:
-        blocks.append(_context(f"{labels['links']}: " + "  ".join(f"<{link}>" for link in finding.links[:5])))
+        blocks.append(
+            _context(f"{_l(lang, 'links')}: " + "  ".join(f"<{link}>" for link in finding.links[:5]))
+        )
     if evidence and finding.evidence:
-        lines = "\n".join(_evidence_line(e) for e in finding.evidence[:5])
-        blocks.append(_section(f"*{labels['evidence']}*\n{lines}"))
+        lines = "\n".join(_evidence_line(e, lang) for e in finding.evidence[:5])
+        blocks.append(_section(f"*{_l(lang, 'evidence')}*\n{lines}"))
     return blocks
 
 
 def explanation_verdict(explanation: Explanation, lang: Lang) -> str:
+    """The top cause's title (with its code), else the first code's meaning, else "none found"."""
+    explanation = present_explanation(explanation, lang)
     if explanation.findings:
         top = explanation.findings[0]
         code = next((c.code for c in explanation.codes if top.id in c.causes), None)
@@ -175,7 +135,7 @@ def explanation_verdict(explanation: Explanation, lang: Lang) -> str:
     if explanation.codes:
         first = explanation.codes[0]
         return f"{first.code} {first.name or ''}: {first.meaning or ''}".strip()
-    return _L[lang]["none"]
+    return _l(lang, "none")
 
 
 def explanation_cause(explanation: Explanation) -> str:
@@ -196,13 +156,12 @@ def feedback_block(answer: str, cause: str, kind: str, lang: Lang) -> Block:
     """ "Right cause? 👍 / 👎" under a verdict. The value names the answer, the cause and the kind
     of input (paste, command, shortcut, file, comment, check): a vote needs nothing else."""
     value = f"{answer}|{cause}|{kind}"
-    labels = _L[lang]
     return {
         "type": "actions",
         "block_id": "cmbot_feedback",
         "elements": [
-            _button(labels["right"], FEEDBACK_ACTIONS[0], value),
-            _button(labels["wrong"], FEEDBACK_ACTIONS[1], value),
+            _button(_l(lang, "right"), FEEDBACK_ACTIONS[0], value),
+            _button(_l(lang, "wrong"), FEEDBACK_ACTIONS[1], value),
         ],
     }
 
@@ -220,7 +179,7 @@ def explanation_message(
     causes as one line each, codes after. With a `token` (see `handlers.sources`), buttons post
     every cause's remedy steps or the full evidence in the thread, or switch the language. With
     `feedback` (answer ID, input kind) the verdict asks "right cause?"."""
-    labels = _L[lang]
+    explanation = present_explanation(explanation, lang)
     verdict = explanation_verdict(explanation, lang)
     blocks: list[Block] = [_section(f"*{escape(verdict)}*")]
     if explanation.findings:
@@ -233,23 +192,23 @@ def explanation_message(
     others = explanation.findings[1:]
     if others:
         lines = "\n".join(f"• *{escape(f.title)}* {escape(cut(f.summary, 200))}" for f in others[:5])
-        more = f"\n{labels['more'].format(count=len(others) - 5)}" if len(others) > 5 else ""
-        blocks.extend([{"type": "divider"}, _section(f"*{labels['also']}*\n{lines}{more}")])
+        more = f"\n{_l(lang, 'more', count=len(others) - 5)}" if len(others) > 5 else ""
+        blocks.extend([{"type": "divider"}, _section(f"*{_l(lang, 'also')}*\n{lines}{more}")])
     if explanation.codes:
         codes = "\n".join(
             f"`{escape(c.code)}` {escape(c.name or '')} {escape(cut(c.meaning or '', 200))}"
             for c in explanation.codes[:10]
         )
-        blocks.append(_context(f"{labels['codes']}: {codes}"))
+        blocks.append(_context(f"{_l(lang, 'codes')}: {codes}"))
     for notice in explanation.notices[:3]:
-        blocks.append(_context(escape(notice)))
+        blocks.append(_context(escape(notice_text(notice, lang))))
     if buttons and token:
         elements = []
         if any(f.remedy for f in explanation.findings):
-            elements.append(_button(labels["remedy_button"], "cmbot_remedy", token))
+            elements.append(_button(_l(lang, "remedy_button"), "cmbot_remedy", token))
         if has_log_evidence(explanation):
-            elements.append(_button(labels["evidence_button"], "cmbot_evidence", token))
-        elements.append(_button(labels["other_lang"], "cmbot_lang", token))
+            elements.append(_button(_l(lang, "evidence_button"), "cmbot_evidence", token))
+        elements.append(_button(_l(lang, "other_lang"), "cmbot_lang", token))
         blocks.append({"type": "actions", "elements": elements})
     if buttons and feedback:
         blocks.append(feedback_block(feedback[0], explanation_cause(explanation), feedback[1], lang))
@@ -263,47 +222,48 @@ def has_log_evidence(explanation: Explanation) -> bool:
 
 def remedy_message(explanation: Explanation, lang: Lang) -> Message:
     """The thread reply behind "Remedy steps": every cause's numbered steps and links."""
-    labels = _L[lang]
+    explanation = present_explanation(explanation, lang)
     verdict = explanation_verdict(explanation, lang)
-    text = labels["remedy_head"].format(verdict=verdict)
+    text = _l(lang, "remedy_head", verdict=verdict)
     blocks: list[Block] = [_section(f"*{escape(text)}*")]
     for finding in explanation.findings:
         steps = "\n".join(f"{n}. {escape(step)}" for n, step in enumerate(finding.remedy, start=1))
         blocks.append(_section(f"*{escape(finding.title)}*\n{steps or escape(finding.summary)}"))
         if finding.links:
-            blocks.append(_context(f"{labels['links']}: " + "  ".join(f"<{u}>" for u in finding.links[:5])))
+            blocks.append(_context(f"{_l(lang, 'links')}: " + "  ".join(f"<{u}>" for u in finding.links[:5])))
     return fit(Message(text=escape(text), blocks=blocks))
 
 
-def _full_evidence_line(e: Evidence) -> str:
-    place = f"{e.file}:{e.line}" if e.file and e.line is not None else f"line {e.line}" if e.line else ""
+def _full_evidence_line(e: Evidence, lang: Lang) -> str:
+    line = _l(lang, "line", line=e.line) if e.line else ""
+    place = f"{e.file}:{e.line}" if e.file and e.line is not None else line
     if e.last_line is not None and e.last_line != e.line:
         place += f"-{e.last_line}"
     times = " – ".join(t.isoformat(sep=" ") for t in (e.timestamp, e.last_timestamp) if t is not None)
     repeat = f" ×{e.count}" if e.count > 1 else ""
     component = f" [{e.component}]" if e.component else ""
     head = " ".join(p for p in (place, times) if p)
-    return f"{head}{repeat}{component} {e.text}".strip()
+    return f"{head}{repeat}{component} {fact_text(e, lang)}".strip()
 
 
 def evidence_text(explanation: Explanation, lang: Lang) -> str:
     """All evidence, whole lines, as plain text: the file attached when it is too long for blocks."""
-    labels = _L[lang]
-    out = [labels["evidence_head"].format(verdict=explanation_verdict(explanation, lang)), ""]
+    explanation = present_explanation(explanation, lang)
+    out = [_l(lang, "evidence_head", verdict=explanation_verdict(explanation, lang)), ""]
     for finding in explanation.findings:
         if finding.evidence:
             out.append(f"## {finding.id}: {finding.title}")
-            out.extend(_full_evidence_line(e) for e in finding.evidence)
+            out.extend(_full_evidence_line(e, lang) for e in finding.evidence)
             out.append("")
     return "\n".join(out)
 
 
 def details_file_note(lang: Lang, count: int) -> str:
-    return _L[lang]["details_file"].format(count=count)
+    return _l(lang, "details_file", count=count)
 
 
 def evidence_file_note(lang: Lang, count: int) -> str:
-    return _L[lang]["evidence_file"].format(count=count)
+    return _l(lang, "evidence_file", count=count)
 
 
 def evidence_line_count(explanation: Explanation) -> int:
@@ -313,13 +273,13 @@ def evidence_line_count(explanation: Explanation) -> int:
 def evidence_message(explanation: Explanation, lang: Lang) -> Message | None:
     """The thread reply behind "Evidence", or None when the whole evidence does not fit in one
     message (then it goes out as a file: nothing is cut)."""
-    labels = _L[lang]
-    text = labels["evidence_head"].format(verdict=explanation_verdict(explanation, lang))
+    explanation = present_explanation(explanation, lang)
+    text = _l(lang, "evidence_head", verdict=explanation_verdict(explanation, lang))
     blocks: list[Block] = [_section(f"*{escape(text)}*")]
     for finding in explanation.findings:
         if not finding.evidence:
             continue
-        lines = "\n".join(f"`{escape(_full_evidence_line(e))}`" for e in finding.evidence)
+        lines = "\n".join(f"`{escape(_full_evidence_line(e, lang))}`" for e in finding.evidence)
         body = f"*{escape(finding.title)}*\n{lines}"
         if len(body) > MAX_SECTION_CHARS:
             return None
@@ -329,63 +289,60 @@ def evidence_message(explanation: Explanation, lang: Lang) -> Message | None:
     return Message(text=escape(text), blocks=blocks)
 
 
-OUTCOME_MARKS = {"healthy": "✅", "findings": "❌", "unreachable": "❔", "not_checked": "⛔"}
-
-
-def _mark(report: HostReport) -> str:
-    """The one mark per host outcome (an unreachable host is never ✅)."""
-    return OUTCOME_MARKS[report.outcome or "unreachable"]
+_mark = mark
 
 
 def check_pending_message(hosts: list[str], lang: Lang) -> Message:
     names = ", ".join(hosts[:5]) + (f" (+{len(hosts) - 5})" if len(hosts) > 5 else "")
-    text = _L[lang]["checking"].format(hosts=names)
+    text = _l(lang, "checking", hosts=names)
     return fit(Message(text=escape(text), blocks=[_section(f"⏳ {escape(text)}")]))
 
 
 def check_progress_message(hosts: list[str], reports: list[HostReport], lang: Lang) -> Message:
-    text = _L[lang]["progress"].format(done=len(reports), total=len(hosts))
-    lines = [f"{_mark(r)} `{escape(r.host)}` {escape(r.verdict)}" for r in reports[-10:]]
+    text = _l(lang, "progress", done=len(reports), total=len(hosts))
+    lines = [f"{_mark(r)} `{escape(r.host)}` {escape(report_verdict(r, lang))}" for r in reports[-10:]]
     return fit(
         Message(text=escape(text), blocks=[_section(f"⏳ {escape(text)}"), _section("\n".join(lines) or "…")])
     )
 
 
 def check_summary_message(
-    reports: list[HostReport], lang: Lang, *, token: str = "", answer: str = ""
+    reports: list[HostReport], lang: Lang, *, token: str = "", answer: str = "", lang_token: str = ""
 ) -> Message:
     """The updated top message: verdict first (one host) or counts per cause (many). With an
-    `answer` (the request ID), a one-host verdict asks "right cause?"."""
-    labels = _L[lang]
+    `answer` (the request ID), a one-host verdict asks "right cause?"; with a `lang_token` (the
+    stored reports, `handlers.sources.remember_reports`) a button shows it in the other language."""
+    reports = [present_report(r, lang) for r in reports]
     if len(reports) == 1:
         report = reports[0]
-        text = f"{report.host}: {report.verdict}"
+        text = f"{report.host}: {report_verdict(report, lang)}"
         blocks = [_section(f"*{escape(text)}*")]
         if report.findings:
             found = _finding_blocks(report.findings[0], lang, evidence=False)
             found[0] = _section(escape(report.findings[0].summary))  # the verdict line names it
             blocks.extend(found)
-        blocks.append(_context(labels["details"]))
+        blocks.append(_context(_l(lang, "details")))
     else:
         counts: dict[str, int] = {}
         for report in reports:
-            key = (
-                report.findings[0].id
-                if report.findings
-                else (labels["healthy"] if report.outcome == "healthy" else labels["unreachable"])
-            )
+            key = report.findings[0].id if report.findings else say(lang, f"outcome.{report.outcome}")
             if not report.findings and report.reachable and report.outcome != "healthy":
-                key = report.verdict.split(":", 1)[0]  # "cannot check", or the failed check's name
+                key = report_verdict(report, lang).split(":", 1)[0]  # "cannot check", or the failed check
             counts[key] = counts.get(key, 0) + 1
         summary = ", ".join(f"{cause} ×{n}" for cause, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-        text = labels["summary"].format(done=len(reports), total=len(reports)) + f": {summary}"
+        text = _l(lang, "summary", done=len(reports), total=len(reports)) + f": {summary}"
         blocks = [_section(f"*{escape(text)}*")]
-        lines = [f"{_mark(r)} `{escape(r.host)}` {escape(r.verdict)}" for r in reports]
+        lines = [f"{_mark(r)} `{escape(r.host)}` {escape(report_verdict(r, lang))}" for r in reports]
         for start in range(0, min(len(lines), 200), 40):
             blocks.append(_section("\n".join(lines[start : start + 40])))
-        blocks.append(_context(labels["details"]))
+        blocks.append(_context(_l(lang, "details")))
+    buttons = []
     if token:
-        blocks.append({"type": "actions", "elements": [_button(labels["rerun"], "cmbot_rerun", token)]})
+        buttons.append(_button(_l(lang, "rerun"), "cmbot_rerun", token))
+    if lang_token:
+        buttons.append(_button(_l(lang, "other_lang"), "cmbot_check_lang", lang_token))
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons})
     if answer and len(reports) == 1:
         blocks.append(feedback_block(f"{answer}:{reports[0].host}", report_cause(reports[0]), "check", lang))
     return fit(Message(text=escape(text), blocks=blocks))
@@ -394,13 +351,11 @@ def check_summary_message(
 def check_detail_message(report: HostReport, lang: Lang, *, answer: str = "") -> Message:
     """The thread reply for one host: checklist, then each finding with remedy, links, evidence;
     with an `answer` (the request ID) it asks "right cause?"."""
-    text = f"{report.host}: {report.verdict}"
+    report = present_report(report, lang)
+    text = f"{report.host}: {report_verdict(report, lang)}"
     blocks: list[Block] = [_section(f"*{escape(text)}*")]
     if report.checks:
-        checklist = "\n".join(
-            f"{MARKS[i.status]} {escape(i.name)}: {escape(i.detail)}" for i in report.checks
-        )
-        blocks.append(_section(checklist))
+        blocks.append(_section("\n".join(escape(check_line(i, lang)) for i in report.checks)))
     for finding in report.findings[:6]:
         blocks.append({"type": "divider"})
         blocks.extend(_finding_blocks(finding, lang, evidence=True))
@@ -409,8 +364,9 @@ def check_detail_message(report: HostReport, lang: Lang, *, answer: str = "") ->
     return fit(Message(text=escape(text), blocks=blocks))
 
 
-def denial_message(reason: str) -> Message:
-    return fit(Message(text=f"Not allowed: {escape(reason)}", blocks=[_section(f"🚫 {escape(reason)}")]))
+def denial_message(reason: str, lang: Lang = "en") -> Message:
+    text = _l(lang, "not_allowed", reason=reason)
+    return fit(Message(text=escape(text), blocks=[_section(f"🚫 {escape(reason)}")]))
 
 
 def notice_message(text: str, *, mark: str = "⚠️") -> Message:
