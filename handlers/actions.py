@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.jobs.check_job import recall_reports, reports_token
+from bot.jobs.check_job import recall_reports, reports_token, summary_message
 from bot.jobs.metrics import observe_feedback
 from bot.render.blocks import (
     FEEDBACK_ACTIONS,
     Message,
-    check_summary_message,
     escape,
     evidence_file_note,
     evidence_line_count,
@@ -164,17 +163,11 @@ async def _switch_check_language(deps: Deps, body: dict[str, Any], respond: Asyn
     raw_lang, _, request_id = rest.partition(":")
     current: Lang = "ja" if raw_lang == "ja" else "en"
     other: Lang = "en" if current == "ja" else "ja"
-    reports = await recall_reports(deps.buttons, request_id) if request_id else None
-    if not reports:
+    kept = await recall_reports(deps.buttons, request_id) if request_id else None
+    if kept is None:
         await _tell(respond, say(other, "act.gone", why=say(other, "act.expired")))
         return
-    message = check_summary_message(
-        reports,
-        other,
-        token=f"rerun:{request_id}",
-        answer=request_id,
-        lang_token=reports_token(request_id, other),
-    )
+    message = summary_message(kept, other, lang_token=reports_token(request_id, other))
     await respond(replace_original=True, **message.as_kwargs())
 
 

@@ -37,7 +37,8 @@ def said(key: str, **params: str | int | float | Phrase) -> Phrase:
 
 class Evidence(BaseModel):
     """One line (or collapsed run of identical lines) that supports a finding; or, from a live
-    check, one fact read from the host (`fact`, worded at the top; `text` empty, `file` "live check")."""
+    check, one fact read from the host (`fact`, worded at the top; `text` and `file` empty: the
+    renderer names the source)."""
 
     text: str = ""
     fact: Phrase | None = None

@@ -676,7 +676,7 @@ def diagnose(
         entry = kb.get(outcome.cause) if outcome.cause else None
         if entry is None:
             continue
-        evidence = [Evidence(fact=fact, file="live check") for fact in outcome.evidence]
+        evidence = [Evidence(fact=fact) for fact in outcome.evidence]
         for found in outcome.log_findings:
             if found.id == entry.id:
                 evidence.extend(found.evidence)

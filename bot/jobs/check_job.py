@@ -11,16 +11,18 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
+from pydantic import BaseModel, ValidationError
 from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.fleet.cluster import FleetSummary, FleetTally
+from bot.fleet.cluster import FleetSummary, FleetTally, summarize
 from bot.fleet.export import table_csv, table_json
 from bot.fleet.pace import PROCESS_BUDGET, ProgressPacer
 from bot.fleet.view import fleet_progress_message, fleet_summary_message
 from bot.jobs.dispatch import CheckRequest
 from bot.render.blocks import (
+    Message,
     check_detail_message,
     check_progress_message,
     check_summary_message,
@@ -109,18 +111,10 @@ async def run_check_job(
     await asyncio.gather(*(one(host) for host in request.hosts))
     position = {host: index for index, host in enumerate(request.hosts)}
     ordered = sorted(reports, key=lambda r: position.get(r.host, 0))
-    # the Re-run button names the request; its hosts and KBs are kept by the bot (start_check)
-    token = f"rerun:{request.request_id}"
     exported = fleet and len(ordered) > MAX_DETAIL_POSTS
-    fleet_summary = tally.summary(request.hosts) if fleet else None
-    lang_token = await remember_reports(buttons, request.request_id, ordered, lang) if not fleet else ""
-    summary = (
-        fleet_summary_message(fleet_summary, lang, token=token, export_attached=exported)
-        if fleet_summary
-        else check_summary_message(
-            ordered, lang, token=token, answer=request.request_id, lang_token=lang_token
-        )
-    )
+    kept = CheckedReports(request_id=request.request_id, reports=ordered, fleet=fleet, exported=exported)
+    lang_token = await remember_reports(buttons, kept, lang)
+    summary = summary_message(kept, lang, lang_token=lang_token)
     if not await guard.claim():
         log.info("request %s was already answered; not answering twice", request.request_id)
         return ordered
@@ -138,8 +132,8 @@ async def run_check_job(
     # a reply's ts is never a thread: a Re-run's "checking…" sits in the summary's thread
     parent = request.thread_ts or thread
     await _post_details(client, request, parent, ordered, lang)
-    if exported and fleet_summary:
-        await _attach_export(client, request.channel_id, parent, fleet_summary, lang)
+    if exported:
+        await _attach_export(client, request.channel_id, parent, tally.summary(request.hosts), lang)
     return ordered
 
 
@@ -150,27 +144,54 @@ def reports_token(request_id: str, lang: Lang) -> str:
     return f"reports:{lang}:{request_id}"
 
 
-async def remember_reports(
-    buttons: ButtonStates | None, request_id: str, reports: Sequence[HostReport], lang: Lang
-) -> str:
+class CheckedReports(BaseModel):
+    """What a check request's answer is made from, kept language-free behind its language button."""
+
+    request_id: str
+    reports: list[HostReport]
+    fleet: bool = False
+    exported: bool = False
+
+
+def summary_message(kept: CheckedReports, lang: Lang, *, lang_token: str = "") -> Message:
+    """The top message of a check answer in `lang`: the fleet clusters or the per-host verdicts,
+    with Re-run (the bot keeps the request's hosts and KBs) and the language button."""
+    token = f"rerun:{kept.request_id}"
+    if kept.fleet:
+        return fleet_summary_message(
+            summarize(kept.reports),
+            lang,
+            token=token,
+            export_attached=kept.exported,
+            lang_token=lang_token,
+        )
+    return check_summary_message(
+        kept.reports, lang, token=token, answer=kept.request_id, lang_token=lang_token
+    )
+
+
+async def remember_reports(buttons: ButtonStates | None, kept: CheckedReports, lang: Lang) -> str:
     """Keep the reports for the language button; "" (no button) without a store or when it is down."""
     if buttons is None:
         return ""
-    state = {"reports": [r.model_dump(mode="json") for r in reports]}
     try:
-        await buttons.put(REPORTS_STATE + request_id, state)
+        await buttons.put(REPORTS_STATE + kept.request_id, kept.model_dump(mode="json"))
     except (RedisError, OSError):  # the button is optional: the answer goes out without it
         log.warning("button state unavailable; the check answer has no language button")
         return ""
-    return reports_token(request_id, lang)
+    return reports_token(kept.request_id, lang)
 
 
-async def recall_reports(buttons: ButtonStates, request_id: str) -> list[HostReport] | None:
-    """The stored reports of a request, or None once they expired."""
+async def recall_reports(buttons: ButtonStates, request_id: str) -> CheckedReports | None:
+    """The stored reports of a request, or None once they expired (or were kept by an older
+    version in another shape: then the button says it is too old, as when expired)."""
     state = await buttons.get(REPORTS_STATE + request_id)
     if not state:
         return None
-    return [HostReport.model_validate(r) for r in state.get("reports", [])]
+    try:
+        return CheckedReports.model_validate(state)
+    except ValidationError:
+        return None
 
 
 async def _checked(check: CheckFn, host: str, request: CheckRequest, deadline_s: float) -> HostReport:

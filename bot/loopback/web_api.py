@@ -260,6 +260,7 @@ class SlackStandIn:
         if request.headers.get("Authorization", "") != "Bearer xoxb-test-token":
             return web.Response(status=403)
         body = self.file_bodies.get(request.match_info["id"])
+        self.calls.append(Call("download", {"file_id": request.match_info["id"]}))  # tests count them
         return web.Response(body=body) if body is not None else web.Response(status=404)
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.render.i18n import say
+from bot.render.present import evidence_place, notice_text, present_explanation, present_report
 from bot.render.present import evidence_text as fact_text
-from bot.render.present import notice_text, present_explanation, present_report
 from bot.render.verdict import check_line, mark, report_verdict
 from knowledge.findings import Evidence, Explanation, Finding, Lang
 from probes.report import HostReport
@@ -100,7 +100,7 @@ def fit(message: Message) -> Message:
 
 
 def _evidence_line(e: Evidence, lang: Lang) -> str:
-    place = ":".join(str(p) for p in (e.file, e.line) if p is not None)
+    place = evidence_place(e, lang)
     when = e.timestamp.isoformat(sep=" ") if e.timestamp else ""
     repeat = f" ×{e.count}" if e.count > 1 else ""
     head = " ".join(p for p in (place, when) if p)
@@ -237,6 +237,8 @@ def remedy_message(explanation: Explanation, lang: Lang) -> Message:
 def _full_evidence_line(e: Evidence, lang: Lang) -> str:
     line = _l(lang, "line", line=e.line) if e.line else ""
     place = f"{e.file}:{e.line}" if e.file and e.line is not None else line
+    if e.fact is not None:
+        place = evidence_place(e, lang)
     if e.last_line is not None and e.last_line != e.line:
         place += f"-{e.last_line}"
     times = " – ".join(t.isoformat(sep=" ") for t in (e.timestamp, e.last_timestamp) if t is not None)

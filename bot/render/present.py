@@ -73,6 +73,15 @@ def notice_text(notice: Notice, lang: Lang) -> str:
     return phrase(lang, notice)
 
 
+def evidence_place(evidence: Evidence, lang: Lang, *, line: bool = True) -> str:
+    """Where a piece of evidence comes from: `file:line` for a log line, "live check" (in `lang`)
+    for a fact read from the host."""
+    if evidence.file is None and evidence.fact is not None:
+        return say(lang, "ui.live_check")
+    parts = (evidence.file, evidence.line if line else None)
+    return ":".join(str(part) for part in parts if part is not None)
+
+
 def evidence_text(evidence: Evidence, lang: Lang) -> str:
     """A log line as read, or a live-check fact worded in `lang`."""
     return phrase(lang, evidence.fact) if evidence.fact is not None else evidence.text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from bot.render.i18n import say
-from bot.render.present import evidence_text, notice_text, present_explanation, present_report
+from bot.render.present import evidence_place, evidence_text, notice_text, present_explanation, present_report
 from bot.render.verdict import MARKS, check_detail, check_name, report_verdict
 from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Lang
 from probes.report import HostReport
@@ -77,7 +77,7 @@ def explanation_line(explanation: Explanation, lang: Lang) -> str:
 
 
 def _evidence_line(evidence: Evidence, lang: Lang) -> str:
-    place = ":".join(str(part) for part in (evidence.file, evidence.line) if part is not None)
+    place = evidence_place(evidence, lang)
     parts = [place] if place else []
     if evidence.timestamp is not None:
         parts.append(evidence.timestamp.isoformat(sep=" "))

@@ -26,7 +26,7 @@ def _buttons(message: dict) -> dict[str, str]:  # type: ignore[type-arg]
 async def _pasted(harness: Harness, text: str, ts: str = "700.1") -> dict:  # type: ignore[type-arg]
     event = message_event(text, ts=ts)
     await harness.bot.event(event, event_id=f"Ev{ts}")
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(30):  # the first explanation starts the explain pool's process
         return (await harness.slack.wait_for("chat.postMessage"))[-1]
 
 
