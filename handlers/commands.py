@@ -9,7 +9,7 @@ from bot.access.groups import expand_targets
 from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve, split_targets
 from bot.render.blocks import denial_message
 from bot.slack.background import ephemeral
-from bot.slack.command_table import CMCHECK, CMERR, parse_cmcheck, split_deployment_ids
+from bot.slack.slash import split_deployment_ids
 from handlers.slack_text import command_text, from_slack
 from handlers.usecases import accept_check, check_problem, explained_reply, record_denied
 from probes.adminservice import AdminServiceError
@@ -22,20 +22,21 @@ if TYPE_CHECKING:
     from slack_bolt.context.respond.async_respond import AsyncRespond
 
     from bot.slack.deps import Deps
-
-USAGE_CHECK = CMCHECK.usage
-USAGE_ERR = CMERR.usage
+    from bot.slack.slash import Command
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.command("/cmcheck")
+def register_cmcheck(app: AsyncApp, deps: Deps, row: Command[tuple[list[str], list[str]]]) -> None:
+    @app.command(row.name)
     async def cmcheck(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         """The ack carries usage, name and policy refusals (no I/O but a cached user-group
         lookup when the policy names groups); the rate limit and the queue, which need Redis,
         are consulted just after it."""
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
-        words, kbs = parse_cmcheck(command_text(command.get("text", "")))
+        words, kbs = row.parse(command_text(command.get("text", "")))
         hosts, deployments = split_deployment_ids(words)
+        if not hosts:
+            await ack(response_type="ephemeral", text=row.usage)
+            return
         if has_configmgr_targets(hosts):
             await _cmcheck_configmgr(ack, deps, respond, words=hosts, kbs=kbs, user=user, channel=channel)
             return
@@ -62,11 +63,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             answer=ephemeral(respond),
         )
 
-    @app.command("/cmerr")
+
+def register_cmerr(app: AsyncApp, deps: Deps, row: Command[str]) -> None:
+    @app.command(row.name)
     async def cmerr(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
-        text = from_slack(command.get("text", "")).strip()
+        text = row.parse(from_slack(command.get("text", "")))
         if not text:
-            await ack(response_type="ephemeral", text=USAGE_ERR)
+            await ack(response_type="ephemeral", text=row.usage)
             return
         await ack()
         deps.background.spawn(

@@ -9,24 +9,31 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError
 
 from bot.render.blocks import MAX_SECTION_CHARS, cut, escape
-from bot.slack.command_table import how_to_lines
+from bot.slack.slash import how_to_lines
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from slack_bolt.async_app import AsyncApp
 
     from bot.slack.deps import Deps
+    from bot.slack.slash import Command
 
 log = logging.getLogger("cmbot.home")
 RECENT_ON_HOME = 15
-HOW_TO = "\n".join(
-    [
-        "*cmbot* diagnoses ConfigMgr clients.",
-        *how_to_lines("en"),
-        "• Paste a code or log lines in a channel, or upload a log (or a zip of CCM\\Logs):"
-        " cmbot answers in the thread.",
-        "• Message menu ▸ *Diagnose with cmbot* explains any message.",
-    ]
-)
+
+
+def how_to(commands: Sequence[Command[Any]]) -> str:
+    """The tab's how-to: one bullet per way to call each command in the table, then the rest."""
+    return "\n".join(
+        [
+            "*cmbot* diagnoses ConfigMgr clients.",
+            *how_to_lines(commands, "en"),
+            "• Paste a code or log lines in a channel, or upload a log (or a zip of CCM\\Logs):"
+            " cmbot answers in the thread.",
+            "• Message menu ▸ *Diagnose with cmbot* explains any message.",
+        ]
+    )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -55,7 +62,7 @@ async def _publish(deps: Deps, user: str) -> None:
     view = {
         "type": "home",
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": HOW_TO}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": how_to(deps.commands)}},
             {"type": "divider"},
             {
                 "type": "section",

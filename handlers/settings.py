@@ -7,24 +7,25 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError
 
 from bot.slack.background import ephemeral
-from bot.slack.command_table import help_text, parse_cmbot
+from bot.slack.slash import help_text
+from handlers.slack_text import command_text
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
     from slack_bolt.context.ack.async_ack import AsyncAck
     from slack_bolt.context.respond.async_respond import AsyncRespond
 
-    from bot.slack.command_table import CmbotCommand
     from bot.slack.deps import Deps
+    from bot.slack.slash import CmbotCommand, Command
 
 SETTINGS_DOWN = "⚠️ The channel settings could not be saved (Redis is unavailable); try again in a minute."
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.command("/cmbot")
+def register_cmbot(app: AsyncApp, deps: Deps, row: Command[CmbotCommand]) -> None:
+    @app.command(row.name)
     async def cmbot(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         """Help and refusals are answered in the ack; reading or saving a setting after it."""
-        parsed = parse_cmbot(command.get("text", ""))
+        parsed = row.parse(command_text(command.get("text", "")))
         user = command.get("user_id", "")
         if parsed.kind == "usage":
             await ack(response_type="ephemeral", text=parsed.problem)
@@ -46,7 +47,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
 async def _answer(deps: Deps, respond: AsyncRespond, parsed: CmbotCommand, user: str, channel: str) -> None:
     if parsed.kind == "help":
         lang = await deps.lang_for(user, channel)
-        await respond(response_type="ephemeral", text=f"```{help_text(lang, surface='slack')}```")
+        await respond(
+            response_type="ephemeral", text=f"```{help_text(deps.commands, lang, surface='slack')}```"
+        )
         return
     prefs = await deps.channel_prefs(channel)
     if parsed.kind == "show":

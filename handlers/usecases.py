@@ -19,7 +19,7 @@ from bot.render.blocks import (
     explanation_message,
     notice_message,
 )
-from bot.slack.command_table import CMCHECK, MAX_HOSTS_PER_COMMAND, split_deployment_ids
+from bot.slack.slash import MAX_HOSTS_PER_COMMAND, split_deployment_ids
 from handlers.sources import MAX_PASTE_CHARS, remember
 from knowledge.findings import Explanation, Lang
 from probes.check import BadDeployment, BadKb, normalize_deployments, normalize_kbs
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from bot.slack.deps import Deps
 
-USAGE_CHECK = CMCHECK.usage
+NOTHING_TO_CHECK = "Nothing to check: name at least one host."
 RERUN_EXPIRED = "This Re-run is too old to repeat; run /cmcheck again."
 RERUN_UNKNOWN = "This button is not one of cmbot's; run /cmcheck again."
 
@@ -162,8 +162,8 @@ def check_problem(
 ) -> str | None:
     """Why the request cannot run (usage, a bad name, the policy), or None. Groups are authorized
     as groups, then every host they expand to is validated and authorized too."""
-    if not targets:
-        return USAGE_CHECK
+    if not targets:  # `/cmcheck` with no host gets its usage line before this (handlers/commands.py)
+        return NOTHING_TO_CHECK
     for target in targets:
         decision = deps.policy.authorize(user_id=user, channel_id=channel, target=target, usergroups=groups)
         if not decision:

@@ -26,12 +26,13 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot.access.groups import GroupError, expand_targets
 from bot.fleet.targets import has_configmgr_targets
 from bot.jobs.worker import build_worker
+from bot.loopback.payloads import slack_escaped
 from bot.loopback.web_api import SignedDriver, SlackStandIn
 from bot.render.blocks import Message, render_text
 from bot.settings import Settings
 from bot.slack.app import build_app, build_deps
-from bot.slack.command_table import command_named, help_text, parse_cmcheck
 from bot.slack.deps import Deps
+from bot.slack.slash import Command, command_named, help_text
 from bot.state.redis_server import redis_url
 from knowledge.findings import Lang
 from lab.testing import Lab, start_lab
@@ -52,8 +53,16 @@ class ConsoleBot:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, base: Settings, *, lang: Lang, deadline_s: float) -> AsyncIterator[ConsoleBot]:
-        """The app and a worker on `base` settings, with the loopback Slack's token and URL."""
+    async def running(
+        cls,
+        base: Settings,
+        *,
+        lang: Lang,
+        deadline_s: float,
+        commands: Sequence[Command[Any]] | None = None,
+    ) -> AsyncIterator[ConsoleBot]:
+        """The app and a worker on `base` settings, with the loopback Slack's token and URL;
+        `commands` is the command table to serve (the product's unless given)."""
         url, embedded = redis_url(base.redis_url)
         secret = secrets.token_hex(16)
         try:
@@ -69,7 +78,7 @@ class ConsoleBot:
                         "cmbot_check_deadline": deadline_s,
                     }
                 )
-                deps = build_deps(settings, redis_url=url)
+                deps = build_deps(settings, redis_url=url, commands=commands)
                 worker = build_worker(url, settings, concurrency=8, policy=deps.policy)
                 worker_task = asyncio.create_task(worker.start())
                 try:
@@ -89,13 +98,13 @@ class ConsoleBot:
         command, _, rest = text.partition(" ")
         lang: Lang = "ja" if self.slack.locales.get(USER, "").startswith("ja") else "en"
         if command.lower() in ("help", "/help"):
-            return help_text(lang, surface="console")
+            return help_text(self.deps.commands, lang, surface="console")
         if command.lower() == "/lang":
             return self._switch_language(rest.strip().lower())
-        if (known := command_named(command)) is not None:
+        if (known := command_named(self.deps.commands, command)) is not None:
             if known.answers == "response_url":
                 return await self._answered_command(known.name, rest)
-            return await self._cmcheck(rest)
+            return await self._check(known, rest)
         return await self._message(text)
 
     def _switch_language(self, choice: str) -> str:
@@ -113,11 +122,13 @@ class ConsoleBot:
             return f"(the app answered HTTP {response.status})"
         return str(response.body or "")
 
-    def _command_body(self, command: str, text: str) -> str:
+    def _command_body(self, command: str, typed: str) -> str:
+        """The command as Slack sends what a person typed: `&`, `<`, `>` as entities, so the
+        listener reads the console's text exactly as it reads Slack's."""
         return urllib.parse.urlencode(
             {
                 "command": command,
-                "text": text,
+                "text": slack_escaped(typed),
                 "user_id": USER,
                 "channel_id": CHANNEL,
                 "team_id": "T1",
@@ -146,20 +157,24 @@ class ConsoleBot:
         replies = self.slack.responses[before:]
         return ack if not replies else "\n\n".join(_render(r) for r in replies)
 
-    async def _cmcheck(self, text: str) -> str | None:
+    async def _check(self, command: Command[Any], text: str) -> str | None:
+        """A check command (`/cmcheck`): the summary once every host's detail is in its thread."""
         before = len(self.slack.of("chat.postMessage"))
         answered = len(self.slack.responses)
-        body = await self._dispatch(self._command_body("/cmcheck", text), "application/x-www-form-urlencoded")
+        body = await self._dispatch(
+            self._command_body(command.name, text), "application/x-www-form-urlencoded"
+        )
         if ack := self._ack_text(body):
             return ack
-        if has_configmgr_targets(parse_cmcheck(text)[0]):
+        targets = command.parse(text)[0]
+        if has_configmgr_targets(targets):
             return await self._cmcheck_configmgr(before, answered)
         posts = self.slack.of("chat.postMessage")[before:]
         if not posts:
             return "(no answer)"
         pending_ts = self._ts_of(posts[0])
         try:
-            hosts = expand_targets(parse_cmcheck(text)[0], self.deps.groups)
+            hosts = expand_targets(targets, self.deps.groups)
         except GroupError as exc:
             return str(exc)
         try:
@@ -207,7 +222,7 @@ class ConsoleBot:
 
         before = len(self.slack.of("chat.postMessage"))
         ts = f"{next(self._ts)}.000100"
-        event = {"type": "message", "channel": CHANNEL, "user": USER, "ts": ts, "text": text}
+        event = {"type": "message", "channel": CHANNEL, "user": USER, "ts": ts, "text": slack_escaped(text)}
         body = json.dumps(
             {
                 "type": "event_callback",

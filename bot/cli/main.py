@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.commands.serve",
     "bot.commands.worker",
     "bot.commands.audit",
+    "bot.commands.manifest",
 )
 
 Handler = Callable[[argparse.Namespace, Settings], int]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -24,6 +25,7 @@ from bot.jobs.inprocess import InProcessDispatcher
 from bot.jobs.queue import SaqDispatcher, make_queue
 from bot.settings import Settings
 from bot.slack.deps import Deps
+from bot.slack.slash import Command
 from bot.state.channel_settings import RedisChannelSettings
 from bot.state.store import (
     AuditLog,
@@ -65,21 +67,41 @@ async def shared_session(client: AsyncWebClient) -> AsyncIterator[None]:
         await session.close()
 
 
+def default_commands() -> tuple[Command[Any], ...]:
+    """The command table the product serves."""
+    from handlers.command_table import COMMANDS  # noqa: PLC0415 - handlers import views; keep app import light
+
+    return COMMANDS
+
+
 def build_deps(
-    settings: Settings, *, dispatcher: CheckDispatcher | None = None, redis_url: str | None = None
+    settings: Settings,
+    *,
+    dispatcher: CheckDispatcher | None = None,
+    redis_url: str | None = None,
+    commands: Sequence[Command[Any]] | None = None,
 ) -> Deps:
     """In-process checks by default; with a Redis URL, the saq queue and Redis-backed stores.
     Everything the app needs comes from `settings` (the policy file, the probes' configuration,
-    the deadline and the heartbeat), never from the environment."""
+    the deadline and the heartbeat), never from the environment. `commands` is the command table
+    to serve (the product's unless given)."""
     client = web_client(settings)
     policy = load_policy(settings.cmbot_policy)
+    table = tuple(default_commands() if commands is None else commands)
     if redis_url is None:
         buttons = MemoryButtonStates()  # one store: the check job writes what the buttons read
         check = functools.partial(check_host, config=settings.probe_config())
         chosen = dispatcher or InProcessDispatcher(
             client, check=check, deadline_s=settings.cmbot_check_deadline, buttons=buttons
         )
-        return Deps(settings=settings, client=client, dispatcher=chosen, policy=policy, buttons=buttons)
+        return Deps(
+            settings=settings,
+            client=client,
+            dispatcher=chosen,
+            policy=policy,
+            buttons=buttons,
+            commands=table,
+        )
     redis = connect(redis_url)  # a pool that waits when busy (security review V5)
     return Deps(
         settings=settings,
@@ -92,6 +114,7 @@ def build_deps(
         rate_limiter=RateLimiter(redis),
         buttons=RedisButtonStates(redis),
         feedback=RedisFeedback(redis),
+        commands=table,
     )
 
 

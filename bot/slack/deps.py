@@ -10,6 +10,7 @@ import functools
 import logging
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 from redis.exceptions import RedisError
@@ -21,6 +22,7 @@ from bot.access.policy import Policy
 from bot.jobs.dispatch import CheckDispatcher
 from bot.settings import Settings
 from bot.slack.background import Background
+from bot.slack.slash import Command
 from bot.slack.usergroups import UsergroupDirectory
 from bot.state.channel_settings import ChannelPrefs, ChannelSettings, MemoryChannelSettings
 from bot.state.dedup import MemorySeenStore, SeenStore
@@ -56,6 +58,9 @@ class Deps:
     buttons: ButtonStates = field(default_factory=MemoryButtonStates)
     feedback: FeedbackStore = field(default_factory=MemoryFeedback)
     usergroups: UsergroupDirectory | None = None
+    commands: tuple[Command[Any], ...] = ()
+    """The command table the app serves (`handlers/command_table.py` unless a test passes its own):
+    listeners are registered from it, and `/cmbot help` and App Home list it."""
     _user_lang: dict[str, Lang] = field(default_factory=dict)
 
     @functools.cached_property

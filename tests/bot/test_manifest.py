@@ -13,7 +13,7 @@ from bot.loopback.payloads import event_payload, file_shared_event, message_acti
 from bot.loopback.web_api import SignedDriver, SlackStandIn
 from bot.settings import Settings
 from bot.slack.app import build_app, build_deps
-from bot.slack.command_table import COMMANDS
+from handlers.command_table import COMMANDS
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "slack-manifest.yml").read_text())
 SECRET = "manifest-secret"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.loopback.web_api import Harness
-from bot.slack.command_table import split_deployment_ids
+from bot.slack.slash import split_deployment_ids
 
 ASSIGNED = "{16777245-7A3B-4C5D-9E8F-0A1B2C3D4E5F}"
 """The lab host's own update assignment (lab/scenarios/healthy.yaml)."""

@@ -10,9 +10,10 @@ from bot.access.policy import Policy
 from bot.loopback.web_api import Harness
 from bot.settings import Settings
 from bot.slack.app import build_deps
-from bot.slack.command_table import COMMANDS, help_text
+from bot.slack.slash import help_text
 from bot.state.channel_settings import ChannelPrefs
 from bot.state.redis_server import EmbeddedRedis
+from handlers.command_table import COMMANDS
 
 CODE_MESSAGE = {"type": "message", "channel": "C1", "user": "U2", "text": "scan failed 0x80072ee2"}
 
@@ -78,7 +79,7 @@ async def test_settings_help_and_bad_usage(harness: Harness) -> None:
     )
     helped = await _cmbot(harness, "")
     assert "/cmcheck" in helped["text"] and "/cmbot autoreply" in helped["text"]
-    assert helped["text"] == f"```{help_text('en', surface='slack')}```"
+    assert helped["text"] == f"```{help_text(COMMANDS, 'en', surface='slack')}```"
     wrong = await _cmbot(harness, "autoreply maybe")
     assert wrong == {"response_type": "ephemeral", "text": "Usage: /cmbot autoreply on|off|default"}
     assert harness.slack.of("chat.postMessage") == []

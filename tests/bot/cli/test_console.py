@@ -7,7 +7,7 @@ import pytest
 
 from bot.cli.console import ConsoleBot
 from bot.settings import Settings
-from bot.slack.command_table import parse_cmcheck
+from bot.slack.slash import parse_cmcheck
 from lab.testing import Lab
 
 

@@ -1,8 +1,10 @@
-"""The one command table: each slash command's name, usage, help line, examples and parser.
+"""Slash commands as data: the row type of the command table, the parsers, and what reads a table.
 
-The Slack listeners' usage replies, `/cmbot help`, the console's help and dispatch, App Home's
-how-to and the manifest test all read this table; each example is also a test (sopel's
-`@plugin.example` idea: sopel-irc/sopel:sopel/plugin.py), so help cannot describe a command
+The table itself (`handlers/command_table.py`) has one row per command: name, forms with their help
+lines, examples, parser, listener and manifest entry. The listeners are registered from it; the
+usage replies, `/cmbot help`, the console's help and dispatch, App Home's how-to and
+`slack-manifest.yml` (`bot/slack/manifest.py`) are built from it; each example is also a test
+(sopel's `@plugin.example` idea: sopel-irc/sopel:sopel/plugin.py), so help cannot describe a command
 that parses differently.
 """
 
@@ -10,13 +12,17 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from knowledge.findings import Lang
 
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
 MAX_HOSTS_PER_COMMAND = 500
+Parsed = TypeVar("Parsed")
 
 
 @dataclass(frozen=True)
@@ -35,15 +41,33 @@ class Example:
     parsed: object
 
 
+Listener = Callable[["AsyncApp", Any, "Command[Any]"], None]
+"""Registers a command's Slack listener: `(app, deps, row)`. It registers under `row.name` and runs
+`row.parse`, so the row passed in is the one served. (`deps` is `bot.slack.deps.Deps`, which holds
+the table; naming it here would make the two modules import each other.)"""
+
+
 @dataclass(frozen=True)
-class Command:
+class Command(Generic[Parsed]):
+    """One row of the command table."""
+
     name: str
     forms: tuple[Form, ...]
-    parse: Callable[[str], object]
+    parse: Callable[[str], Parsed]
+    """What the listener, the console and the examples run on the typed arguments."""
     examples: tuple[Example, ...]
-    answers: Literal["response_url", "messages"]
-    """How the reply comes: through the command's response_url, or as posted (threaded) messages."""
+    listener: Listener
+    description: str
+    """The manifest's description: the line Slack shows beside the command in the composer."""
+    usage_hint: str
+    """The manifest's usage hint: the arguments Slack shows as the user types the command."""
+    answers: Literal["response_url", "check"] = "response_url"
+    """How the reply comes: through the command's response_url, or as a check's messages (a
+    pending message updated with the verdict, one threaded detail per host)."""
     usage_note: str = ""
+    should_escape: bool = False
+    """Slack's `should_escape`: false keeps mentions and channels as typed, which is what the
+    parsers read (https://docs.slack.dev/reference/app-manifest)."""
 
     @property
     def usage(self) -> str:
@@ -121,86 +145,6 @@ def parse_cmbot(args: str) -> CmbotCommand:
     return CmbotCommand("usage", problem=CMBOT_USAGE)
 
 
-CMCHECK = Command(
-    name="/cmcheck",
-    forms=(
-        Form(
-            "/cmcheck HOST [HOST…] [kb:KB5031356]",
-            {
-                "en": "check ConfigMgr clients over WinRM (read-only)",
-                "ja": "WinRM でクライアントをチェック (読み取りのみ)",
-            },
-        ),
-        Form(
-            "/cmcheck group:NAME",
-            {"en": "check a host group (CMBOT_GROUPS)", "ja": "ホスト グループをチェック (CMBOT_GROUPS)"},
-        ),
-        Form(
-            "/cmcheck collection:NAME",
-            {
-                "en": "check a ConfigMgr collection (AdminService)",
-                "ja": "ConfigMgr のコレクションをチェック (AdminService)",
-            },
-        ),
-        Form(
-            "/cmcheck deployment:ID status:error",
-            {
-                "en": "check a deployment's error (or unknown) clients",
-                "ja": "展開のエラー (または不明) のクライアントをチェック",
-            },
-        ),
-    ),
-    parse=parse_cmcheck,
-    examples=(
-        Example("PC-1234", (["PC-1234"], [])),
-        Example("PC-1234 PC-5678 kb:KB5031356", (["PC-1234", "PC-5678"], ["KB5031356"])),
-        Example('collection:"All Systems"', (["collection:All Systems"], [])),
-    ),
-    answers="messages",
-)
-CMERR = Command(
-    name="/cmerr",
-    forms=(
-        Form(
-            "/cmerr CODE-OR-TEXT",
-            {
-                "en": "explain an error code, symbol or log lines",
-                "ja": "エラー コード、シンボル、ログ行を説明",
-            },
-        ),
-    ),
-    parse=parse_cmerr,
-    examples=(
-        Example("0x80244022", "0x80244022"),
-        Example("  WU_E_PT_HTTP_STATUS_SERVICE_UNAVAILABLE ", "WU_E_PT_HTTP_STATUS_SERVICE_UNAVAILABLE"),
-    ),
-    answers="response_url",
-    usage_note=" (an error code, a symbol or log lines)",
-)
-CMBOT = Command(
-    name="/cmbot",
-    forms=(
-        Form(
-            "/cmbot autoreply on|off, /cmbot lang en|ja|auto",
-            {"en": "this channel's settings", "ja": "このチャンネルの設定"},
-        ),
-        Form(
-            "/cmbot settings, /cmbot help",
-            {"en": "show them, or this help", "ja": "設定を表示、またはこのヘルプ"},
-        ),
-    ),
-    parse=parse_cmbot,
-    examples=(
-        Example("help", CmbotCommand("help")),
-        Example("autoreply off", CmbotCommand("set", {"auto_reply": False})),
-        Example("lang ja", CmbotCommand("set", {"lang": "ja"})),
-        Example("lang auto", CmbotCommand("set", {"lang": None})),
-    ),
-    answers="response_url",
-)
-COMMANDS: tuple[Command, ...] = (CMCHECK, CMERR, CMBOT)
-"""Every slash command, in the order help lists them (the manifest must list the same names)."""
-
 CONSOLE_ONLY: tuple[Form, ...] = (
     Form("/lang en|ja", {"en": "switch your own reply language", "ja": "自分の返信言語を切り替え"}),
     Form("help, quit", {"en": "this help, leave", "ja": "このヘルプ、終了"}),
@@ -218,13 +162,13 @@ _MESSAGES: dict[Lang, dict[str, str]] = {
 }
 
 
-def command_named(name: str) -> Command | None:
-    return next((c for c in COMMANDS if c.name == name.lower()), None)
+def command_named(commands: Sequence[Command[Any]], name: str) -> Command[Any] | None:
+    return next((c for c in commands if c.name == name.lower()), None)
 
 
-def help_text(lang: Lang, *, surface: Literal["slack", "console"]) -> str:
+def help_text(commands: Sequence[Command[Any]], lang: Lang, *, surface: Literal["slack", "console"]) -> str:
     """The command list for `/cmbot help` (Slack) or the console's `help` (with its own extras)."""
-    forms = [form for command in COMMANDS for form in command.forms]
+    forms = [form for command in commands for form in command.forms]
     if surface == "console":
         forms.extend(CONSOLE_ONLY)
     width = max(len(form.usage) for form in forms) + 3
@@ -232,6 +176,6 @@ def help_text(lang: Lang, *, surface: Literal["slack", "console"]) -> str:
     return "\n".join([*lines, _MESSAGES[lang][surface]])
 
 
-def how_to_lines(lang: Lang = "en") -> list[str]:
+def how_to_lines(commands: Sequence[Command[Any]], lang: Lang = "en") -> list[str]:
     """App Home's bullets, one per way to call each command."""
-    return [f"• `{form.usage}` {form.help[lang]}." for command in COMMANDS for form in command.forms]
+    return [f"• `{form.usage}` {form.help[lang]}." for command in commands for form in command.forms]
