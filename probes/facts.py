@@ -13,6 +13,7 @@ import base64
 import binascii
 import re
 import struct
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -339,6 +340,48 @@ class Facts(BaseModel):
     platform: Platform | None = None
     windowsupdate_log: WindowsUpdateLog | None = None
     errors: dict[str, SectionError] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LogSource:
+    """Which log a log section's script reads, and the lines its checks need besides the causes'.
+
+    The filter itself is built from the knowledge base when the bundle is assembled
+    (`probes/logfilter.py`): every line an entry or stage pattern for `log` could match passes it.
+    """
+
+    file: str
+    """The path under `under`; its last part is the log name entries write in `patterns[].log`."""
+    under: Literal["ccm_logs", "windir"] = "ccm_logs"
+    tail: int = 4000
+    """Lines read from the end of the file (`Get-Content -Tail`)."""
+    last: int = 40
+    """Matching lines kept, newest last (`Select-Object -Last`)."""
+    keep: tuple[str, ...] = ()
+    """Lines the checks read that no cause's pattern matches: the success that supersedes a failure."""
+
+    @property
+    def log(self) -> str:
+        return self.file.rsplit("\\", 1)[-1]
+
+
+LOG_SOURCES: dict[str, LogSource] = {
+    # Seed article 1: CcmMessaging.log "[CCMHTTP] ERROR: URL=..., Text=<symbol>" lines.
+    "ccmmessaging_log": LogSource("CcmMessaging.log"),
+    # A later "Async searching completed." (the scan is complete) supersedes earlier scan failures
+    # (SupportArticles-docs track-software-update-compliance-assessment.md).
+    "wuahandler_log": LogSource("WUAHandler.log", keep=("Async searching completed",)),
+    "content_location": LogSource("ContentTransferManager.log"),
+    # ReportingEvents.log pairs a failure with its start by update ID to time the run (seed article 1).
+    "reporting_events": LogSource(
+        "SoftwareDistribution\\ReportingEvents.log",
+        "windir",
+        keep=("AGENT_INSTALLING_STARTED", "AGENT_INSTALLING_SUCCEEDED"),
+    ),
+    # Text only before Windows 10 (WindowsUpdateLog `applicable`); verbose, so a longer tail, fewer lines.
+    "windowsupdate_log": LogSource("WindowsUpdate.log", "windir", tail=20000, last=20),
+}
+"""The log sections, by section name (each also a `LogLines` field of Facts)."""
 
 
 SECTION_MODELS: dict[str, type[BaseModel]] = {
