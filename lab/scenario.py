@@ -3,8 +3,11 @@
 A scenario names the host, the cause it demonstrates (`healthy` or a cause ID), how it
 authenticates, fault knobs for transport tests, the PowerShell that answers, and the machine
 `state`: each section exactly as its script writes it (`probes/scripts/sections/<name>.ps1`), and
-under `errors` the failure lines (`Out-Failure`) of sections that threw. Loading rejects a key or a
-value no script can write: every section must pass the facts model on its own.
+under `errors` the failure lines (`Out-Failure`) of sections that threw. A scenario that extends no
+other starts from every section's healthy example (`probes/facts.py` healthy_sections). A log
+section's `lines` are the log's lines as they stand in the file; the lab prints those the bundle's
+filter keeps. Loading rejects a key or a value no script can write: every section must pass the facts
+model on its own.
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ from knowledge.causes import CAUSE_IDS
 from knowledge.datafile import load_model
 from knowledge.loader import load_entries
 from knowledge.stages import builtin_stages
-from probes.facts import LOG_SOURCES, SECTION_MODELS, SECTIONS, Facts, SectionError, build_facts
+from probes.facts import (
+    LOG_SOURCES,
+    SECTION_MODELS,
+    SECTIONS,
+    Facts,
+    SectionError,
+    build_facts,
+    healthy_sections,
+)
 from probes.logfilter import kept_lines, log_filters
 from probes.output import classify_failure
 
@@ -186,7 +197,8 @@ def load_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> Scenario:
 def _resolve(path: Path, _seen: tuple[Path, ...] = ()) -> Scenario:
     scenario = _load_one(path)
     if scenario.extends is None:
-        return scenario
+        # The root of every chain starts from each section's healthy output (probes/facts.py examples).
+        return scenario.model_copy(update={"state": _merge(healthy_sections(), scenario.state)})
     base_path = path.with_name(f"{scenario.extends}.yaml")
     if base_path in _seen or base_path == path:
         raise ScenarioError(f"{path}: field extends: '{scenario.extends}' extends itself in a loop")
