@@ -3,8 +3,11 @@
 A scenario names the host, the cause it demonstrates (`healthy` or a cause ID), how it
 authenticates, fault knobs for transport tests, the PowerShell that answers, and the machine
 `state`: each section exactly as its script writes it (`probes/scripts/sections/<name>.ps1`), and
-under `errors` the failure lines (`Out-Failure`) of sections that threw. Loading rejects a key or a
-value no script can write: every section must pass the facts model on its own.
+under `errors` the failure lines (`Out-Failure`) of sections that threw. A scenario that extends no
+other starts from every section's healthy example (`probes/facts.py` healthy_sections). A log
+section's `lines` are the log's lines as they stand in the file; the lab prints those the bundle's
+filter keeps. Loading rejects a key or a value no script can write: every section must pass the facts
+model on its own.
 """
 
 from __future__ import annotations
@@ -16,7 +19,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge.causes import CAUSE_IDS
 from knowledge.datafile import load_model
-from probes.facts import SECTION_MODELS, SECTIONS, Facts, SectionError, build_facts
+from knowledge.loader import load_entries
+from knowledge.stages import builtin_stages
+from probes.facts import (
+    LOG_SOURCES,
+    SECTION_MODELS,
+    SECTIONS,
+    Facts,
+    SectionError,
+    build_facts,
+    healthy_sections,
+)
+from probes.logfilter import kept_lines, log_filters
 from probes.output import classify_failure
 
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
@@ -108,10 +122,22 @@ class Scenario(BaseModel):
     def failures(self) -> dict[str, Failure]:
         return {k: Failure.model_validate(v) for k, v in (self.state.get("errors") or {}).items()}
 
+    def emitted(self, log_sources: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The sections as the scripts print them: a log section's `lines` are its log's lines as they
+        stand in the file, and the script keeps those its filter passes (`log_sources`: the filters the
+        bundle carries; default: the ones the built-in bundle is assembled with)."""
+        specs = log_sources if log_sources is not None else builtin_log_sources()
+        sections = dict(self.sections)
+        for name, spec in specs.items():
+            value = sections.get(name)
+            if isinstance(value, dict) and isinstance(value.get("lines"), list):
+                sections[name] = {**value, "lines": kept_lines([str(x) for x in value["lines"]], spec)}
+        return sections
+
     def facts(self) -> Facts:
         """The facts a check of this host reads (its failures classified as the bot classifies them)."""
         errors = {name: classify_failure(f.model_dump()) for name, f in self.failures.items()}
-        return build_facts(self.sections, errors, expected=False)
+        return build_facts(self.emitted(), errors, expected=False)
 
     @field_validator("scenario")
     @classmethod
@@ -121,6 +147,12 @@ class Scenario(BaseModel):
                 f"use 'healthy', '{CANNOT_CHECK}' or a cause ID from knowledge/causes.py, not {value!r}"
             )
         return value
+
+
+def builtin_log_sources() -> dict[str, dict[str, Any]]:
+    """The log sections' filters as the bundle carries them, built from the loaded knowledge base."""
+    filters = log_filters(load_entries(), builtin_stages())
+    return {name: filters[name].as_data() for name in LOG_SOURCES}
 
 
 def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -165,7 +197,8 @@ def load_scenario_file(path: Path, _seen: tuple[Path, ...] = ()) -> Scenario:
 def _resolve(path: Path, _seen: tuple[Path, ...] = ()) -> Scenario:
     scenario = _load_one(path)
     if scenario.extends is None:
-        return scenario
+        # The root of every chain starts from each section's healthy output (probes/facts.py examples).
+        return scenario.model_copy(update={"state": _merge(healthy_sections(), scenario.state)})
     base_path = path.with_name(f"{scenario.extends}.yaml")
     if base_path in _seen or base_path == path:
         raise ScenarioError(f"{path}: field extends: '{scenario.extends}' extends itself in a loop")

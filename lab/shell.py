@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from probes.facts import SECTIONS
+from probes.logfilter import decode_filters
 from probes.scripts import MIN_POWERSHELL
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ PROBE_MARKER = re.compile(r"^\s*#\s*cmbot-probe:\s*([a-z0-9_]+)\s*$", re.MULTILI
 ECHO_STDIN_MARKER = re.compile(r"#\s*cmbot-lab:\s*echo-stdin|\[Console\]::In\.ReadToEnd\(\)", re.IGNORECASE)
 _ENCODED = re.compile(r"^powershell(?:\.exe)?\b.*?-e(?:nc(?:odedcommand)?)?\s+([A-Za-z0-9+/=]+)\s*$", re.I)
 _WRITE_LITERAL = re.compile(r"""^\s*(?:Write-Output|Write-Host|echo)\s+(['"])(.*)\1\s*;?\s*$""", re.I)
+# The bundle's `$LogSources` line (probes/scripts.py log_sources_line): the lab reads the filters from the
+# script it was sent, as PowerShell does, so it keeps exactly the log lines that script would.
+_LOG_SOURCES = re.compile(r"\$LogSources = ConvertFrom-Json .*?FromBase64String\('([A-Za-z0-9+/=]*)'\)")
 CODEPAGES = {"437": "cp437", "65001": "utf-8", "932": "cp932", "1252": "cp1252"}
 
 
@@ -89,7 +93,7 @@ def run(command: Command, *, host: str, scenario: Scenario, codepage: str | None
         return _run_cmd(command.command_line, host=host)
     for source in (script, stdin_text):
         if match := PROBE_MARKER.search(source):
-            return answer_probe(match.group(1), scenario, _params(stdin_text))
+            return answer_probe(match.group(1), scenario, _params(stdin_text), _log_sources(source))
     if ECHO_STDIN_MARKER.search(script):
         return Outcome(stdout=stdin_text)
     return _run_powershell(script)
@@ -117,8 +121,26 @@ def _params(stdin_text: str) -> dict[str, Any]:
     return {}
 
 
-def answer_probe(name: str, scenario: Scenario, params: dict[str, Any] | None = None) -> Outcome:
-    """Print what the bundle (or one section's script) prints on this host's PowerShell."""
+def _log_sources(script: str) -> dict[str, dict[str, Any]] | None:
+    match = _LOG_SOURCES.search(script)
+    if match is None:
+        return None
+    try:
+        return decode_filters(match.group(1))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def answer_probe(
+    name: str,
+    scenario: Scenario,
+    params: dict[str, Any] | None = None,
+    log_sources: dict[str, dict[str, Any]] | None = None,
+) -> Outcome:
+    """Print what the bundle (or one section's script) prints on this host's PowerShell.
+
+    `log_sources`: the log filters the script carries; each log section keeps what they pass.
+    """
     ps = scenario.powershell
     if ps.crash and ps.die_before is None:
         return Outcome(stderr=_clixml_error(ps.crash), exit_code=1, probe=name)
@@ -131,7 +153,7 @@ def answer_probe(name: str, scenario: Scenario, params: dict[str, Any] | None = 
         return Outcome(
             stdout=head, stderr=_clixml_error(f"no probe section {name!r}"), exit_code=1, probe=name
         )
-    sections, failures = scenario.sections, scenario.failures
+    sections, failures = scenario.emitted(log_sources), scenario.failures
     out = [head]
     host = {"computer": scenario.name.upper(), **sections.get("host", {})}
     host.update(ps_version=ps.version, language_mode=ps.language_mode)

@@ -18,6 +18,7 @@ from pathlib import Path
 from knowledge.explain import explain
 from knowledge.findings import Evidence, Finding, Phrase, said
 from knowledge.loader import load_entries
+from knowledge.stages import builtin_stages
 from probes.facts import Facts, LogLines, ServiceWindow, SoftwareUpdate, start_name
 from probes.loglines import current_failures, line_time
 from probes.report import CheckItem, CheckStatus
@@ -348,13 +349,14 @@ def _dual_scan(f: Facts, _: Context) -> Outcome | None:
     return Outcome("ok", said("chk.dual.disabled"))
 
 
-_SCAN_FAILURE = r"Failed to end search job|Scan failed"
 _SCAN_SUCCESS = r"Async searching completed"
 
 
 def _scan(f: Facts, ctx: Context) -> Outcome | None:
-    causes = {"sup-scan-timeout", "sup-service-unavailable", "wsus-too-old-for-wua", "sup-unreachable"}
-    recent = _recent(f, f.wuahandler_log, _SCAN_FAILURE, _SCAN_SUCCESS)
+    # The causes are the scan stage's (knowledge/stages/scan.yaml); the lines, all the section's filter kept
+    # (built from the entries' patterns, probes/logfilter.py) after the last completed scan.
+    causes = {c for s in builtin_stages() if s.id == "scan" for c in s.causes}
+    recent = _recent(f, f.wuahandler_log, ".", _SCAN_SUCCESS)
     found = _log_findings(recent, f.wuahandler_log, causes)
     if (
         f.update_source

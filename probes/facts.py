@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import re
 import struct
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -312,33 +314,260 @@ class SectionError(BaseModel):
 
 
 class Facts(BaseModel):
-    """The bundle's sections. Section names are the probe names the knowledge entries use."""
+    """The bundle's sections. Section names are the probe names the knowledge entries use.
+
+    Each section field's one example is that section exactly as its script prints it on a healthy
+    Windows 11 x64 client under Windows PowerShell 5.1 (numbers that 5.1 casts with [string] stay strings,
+    empty registry values are null, no DateTime reaches ConvertTo-Json); the lab's healthy state starts
+    from these (`healthy_sections`), so a new section needs no lab file edit.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     schema_version: int = 2
     host: HostInfo | None = None
-    client_health: ClientHealth | None = None
-    mp: ManagementPoint | None = None
-    ccmmessaging_log: LogLines | None = None
-    deployment_policy: DeploymentPolicy | None = None
-    update_source: UpdateSource | None = None
-    proxy: Proxy | None = None
-    gpo: GroupPolicy | None = None
-    dual_scan: DualScan | None = None
-    update_status: Updates | None = None
-    software_updates: SoftwareUpdates | None = None
-    wuahandler_log: LogLines | None = None
-    content_location: LogLines | None = None
-    cache: Cache | None = None
-    disk: Disk | None = None
-    maintenance_window: MaintenanceWindows | None = None
-    reporting_events: LogLines | None = None
-    pending_reboot: PendingReboot | None = None
-    wua_service: WuaService | None = None
-    platform: Platform | None = None
-    windowsupdate_log: WindowsUpdateLog | None = None
+    client_health: ClientHealth | None = Field(
+        default=None,
+        examples=[
+            {
+                "ccmexec_status": "Running",
+                "ccmexec_start": 2,
+                "wmi_ok": True,
+                "wmi_error": None,
+                "client_version": "5.00.9128.1007",
+                "provisioning_mode": "false",
+            }
+        ],
+    )
+    mp: ManagementPoint | None = Field(
+        default=None,
+        examples=[
+            {
+                "name": "mp01.contoso.com",
+                "scheme_seen": None,
+                "mplist": {
+                    "url": "http://mp01.contoso.com/sms_mp/.sms_aut?mplist",
+                    "status": 200,
+                    "error": None,
+                    "via": "winhttp",
+                },
+            }
+        ],
+    )
+    ccmmessaging_log: LogLines | None = Field(
+        default=None,
+        examples=[{"path": "C:\\Windows\\CCM\\Logs\\CcmMessaging.log", "exists": True, "lines": []}],
+    )
+    deployment_policy: DeploymentPolicy | None = Field(
+        default=None,
+        examples=[
+            {
+                "assignments": [
+                    {
+                        "id": "{16777245-7A3B-4C5D-9E8F-0A1B2C3D4E5F}",
+                        "name": "Windows 11 Cumulative Updates 2026-11 - Required",
+                        "update_ids": ["0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"],
+                    }
+                ]
+            }
+        ],
+    )
+    update_source: UpdateSource | None = Field(
+        default=None,
+        examples=[
+            {
+                "wu_server": "http://sup01.contoso.com:8530",
+                "wu_status_server": "http://sup01.contoso.com:8530",
+                "use_wu_server": 1,
+                "alternate_url": "http://localhost:8005",
+                "ccm_content_location": "http://sup01.contoso.com:8530",
+                "client_asmx": {
+                    "url": "http://sup01.contoso.com:8530/ClientWebService/client.asmx",
+                    "status": 200,
+                    "error": None,
+                    "via": "winhttp",
+                },
+            }
+        ],
+    )
+    # WinHttpSettings of "netsh winhttp reset proxy": version 0x28, flags 1 (direct), empty strings.
+    proxy: Proxy | None = Field(default=None, examples=[{"winhttp_settings": "KAAAAAEAAAABAAAAAAAAAAAAAAA="}])
+    gpo: GroupPolicy | None = Field(
+        default=None, examples=[{"wu_server_winning_gpo": "Local Group Policy", "gpo_id": "LocalGPO"}]
+    )
+    dual_scan: DualScan | None = Field(
+        default=None,
+        examples=[
+            {
+                "defer_quality_updates": None,
+                "defer_feature_updates": None,
+                "branch_readiness_level": None,
+                "disable_dual_scan": 1,
+                "target_release_version": None,
+                "source_quality": None,
+                "source_feature": None,
+                "source_driver": None,
+                "source_other": None,
+                "use_update_class_policy_source": None,
+            }
+        ],
+    )
+    update_status: Updates | None = Field(
+        default=None,
+        examples=[
+            {
+                "last_scan": "2026-11-22T01:15:00.0000000Z",
+                "statuses": [
+                    {
+                        "article": "KB5031356",
+                        "unique_id": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                        "title": "2026-11 Cumulative Update for Windows 11 (KB5031356)",
+                        "status": "Missing",
+                    },
+                    {
+                        "article": "KB5030219",
+                        "unique_id": "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d",
+                        "title": "2026-10 Cumulative Update for Windows 11 (KB5030219)",
+                        "status": "Installed",
+                    },
+                ],
+            }
+        ],
+    )
+    software_updates: SoftwareUpdates | None = Field(
+        default=None,
+        examples=[
+            {
+                "updates": [
+                    {
+                        "article": "5031356",
+                        "update_id": "Site_8C0A3B4D-1E2F-4A5B-9C8D-7E6F5A4B3C2D/"
+                        "SUM_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                        "evaluation_state": 14,
+                        "error_code": "0",
+                        "max_execution_s": 3600,
+                        "override_service_windows": False,
+                        "content_kb": "0",
+                    }
+                ]
+            }
+        ],
+    )
+    wuahandler_log: LogLines | None = Field(
+        default=None,
+        examples=[
+            {
+                "path": "C:\\Windows\\CCM\\Logs\\WUAHandler.log",
+                "exists": True,
+                "lines": [
+                    "<![LOG[Async searching completed.]LOG]!>"
+                    '<time="10:15:13.000-540" date="11-22-2026" component="WUAHandler" context="" type="1" '
+                    'thread="3000" file="cwuahandler.cpp:2889">'
+                ],
+            }
+        ],
+    )
+    content_location: LogLines | None = Field(
+        default=None,
+        examples=[
+            {"path": "C:\\Windows\\CCM\\Logs\\ContentTransferManager.log", "exists": True, "lines": []}
+        ],
+    )
+    cache: Cache | None = Field(
+        default=None, examples=[{"size_mb": 20480, "location": "C:\\Windows\\ccmcache"}]
+    )
+    disk: Disk | None = Field(
+        default=None, examples=[{"drive": "C:", "size_bytes": "255331086336", "free_bytes": "120689012736"}]
+    )
+    maintenance_window: MaintenanceWindows | None = Field(
+        default=None,
+        examples=[
+            {
+                "windows": [
+                    {
+                        "id": "{A1B2C3D4-0000-1111-2222-333344445555}",
+                        "type": 4,
+                        "start": "2026-11-22T13:00:00.0000000Z",
+                        "duration_s": 14400,
+                    }
+                ]
+            }
+        ],
+    )
+    reporting_events: LogLines | None = Field(
+        default=None,
+        examples=[
+            {"path": "C:\\Windows\\SoftwareDistribution\\ReportingEvents.log", "exists": True, "lines": []}
+        ],
+    )
+    pending_reboot: PendingReboot | None = Field(
+        default=None,
+        examples=[{"cbs_reboot_pending": False, "wu_reboot_required": False, "ccm_reboot_pending": False}],
+    )
+    wua_service: WuaService | None = Field(
+        default=None, examples=[{"status": "Running", "start": 3, "service_type": 32}]
+    )
+    platform: Platform | None = Field(
+        default=None,
+        examples=[
+            {
+                "os_caption": "Microsoft Windows 11 Enterprise",
+                "os_version": "10.0.22631",
+                "architecture": "AMD64",
+                "wua_version": "1101.2406.24032.0",
+                "installed_kbs": [],
+            }
+        ],
+    )
+    windowsupdate_log: WindowsUpdateLog | None = Field(
+        default=None,
+        examples=[
+            {"path": "C:\\Windows\\WindowsUpdate.log", "exists": True, "applicable": False, "lines": []}
+        ],
+    )
     errors: dict[str, SectionError] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LogSource:
+    """Which log a log section's script reads, and the lines its checks need besides the causes'.
+
+    The filter itself is built from the knowledge base when the bundle is assembled
+    (`probes/logfilter.py`): every line an entry or stage pattern for `log` could match passes it.
+    """
+
+    file: str
+    """The path under `under`; its last part is the log name entries write in `patterns[].log`."""
+    under: Literal["ccm_logs", "windir"] = "ccm_logs"
+    tail: int = 4000
+    """Lines read from the end of the file (`Get-Content -Tail`)."""
+    last: int = 40
+    """Matching lines kept, newest last (`Select-Object -Last`)."""
+    keep: tuple[str, ...] = ()
+    """Lines the checks read that no cause's pattern matches: the success that supersedes a failure."""
+
+    @property
+    def log(self) -> str:
+        return self.file.rsplit("\\", 1)[-1]
+
+
+LOG_SOURCES: dict[str, LogSource] = {
+    # Seed article 1: CcmMessaging.log "[CCMHTTP] ERROR: URL=..., Text=<symbol>" lines.
+    "ccmmessaging_log": LogSource("CcmMessaging.log"),
+    # A later "Async searching completed." (the scan is complete) supersedes earlier scan failures
+    # (SupportArticles-docs track-software-update-compliance-assessment.md).
+    "wuahandler_log": LogSource("WUAHandler.log", keep=("Async searching completed",)),
+    "content_location": LogSource("ContentTransferManager.log"),
+    # ReportingEvents.log pairs a failure with its start by update ID to time the run (seed article 1).
+    "reporting_events": LogSource(
+        "SoftwareDistribution\\ReportingEvents.log",
+        "windir",
+        keep=("AGENT_INSTALLING_STARTED", "AGENT_INSTALLING_SUCCEEDED"),
+    ),
+    # Text only before Windows 10 (WindowsUpdateLog `applicable`); verbose, so a longer tail, fewer lines.
+    "windowsupdate_log": LogSource("WindowsUpdate.log", "windir", tail=20000, last=20),
+}
+"""The log sections, by section name (each also a `LogLines` field of Facts)."""
 
 
 SECTION_MODELS: dict[str, type[BaseModel]] = {
@@ -352,6 +581,19 @@ SECTION_MODELS: dict[str, type[BaseModel]] = {
 }
 SECTIONS: tuple[str, ...] = tuple(n for n in SECTION_MODELS if n != "host")
 """The script sections, in bundle order (`host` is written by the header itself)."""
+
+
+def healthy_sections() -> dict[str, Any]:
+    """Every script section's healthy example (the `examples` of its Facts field), by section name."""
+    found: dict[str, Any] = {}
+    for name in SECTIONS:
+        examples = Facts.model_fields[name].examples
+        if not examples:
+            raise ValueError(
+                f"probes/facts.py: field {name}: give the section's healthy output in examples=[...]"
+            )
+        found[name] = copy.deepcopy(examples[0])
+    return found
 
 
 def schema_error(exc: ValidationError) -> str:

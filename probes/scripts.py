@@ -14,7 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from knowledge.loader import KnowledgeBase, kb_dirs_from_env, load_entries
+from knowledge.stages import builtin_stages
 from probes.facts import SECTIONS
+from probes.logfilter import encode_filters, log_filters
 
 SCRIPT_DIR = Path(__file__).with_name("scripts")
 CMD_LINE_LIMIT = 8191
@@ -51,17 +54,39 @@ def _guarded(name: str) -> str:
     return f"if (Test-Budget) {{\n{section_script(name)}}} else {{ Out-Skipped '{name}' }}\n"
 
 
+def log_sources_line(kb: KnowledgeBase) -> str:
+    """`$LogSources`: each log section's file and filter, built from `kb` (fixed repo data, no user text),
+    as base64 JSON in a single-quoted literal (probes/logfilter.py encode_filters says why that is safe)."""
+    blob = encode_filters(log_filters(kb, builtin_stages()))
+    return (
+        "# Each log section's file and filter, built from the knowledge base (probes/logfilter.py).\n"
+        "$LogSources = ConvertFrom-Json "
+        f"([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('{blob}')))\n"
+    )
+
+
 @functools.cache
-def bundle_script() -> str:
-    """All sections in one script: one PowerShell start and one round trip per host."""
+def _filters_for(kb_dirs: tuple[Path, ...]) -> str:
+    return log_sources_line(load_entries(kb_dirs))
+
+
+def _head(kb: KnowledgeBase | None) -> str:
+    sources = log_sources_line(kb) if kb is not None else _filters_for(kb_dirs_from_env())
+    return _read("header.ps1") + sources
+
+
+def bundle_script(kb: KnowledgeBase | None = None) -> str:
+    """All sections in one script: one PowerShell start and one round trip per host.
+
+    The log filters come from `kb` (default: the built-in entries plus CMBOT_KB_PATH's).
+    """
     body = "".join(_guarded(name) for name in SECTIONS)
-    return f"{_read('header.ps1')}# cmbot-probe: bundle\n{body}{_read('footer.ps1')}"
+    return f"{_head(kb)}# cmbot-probe: bundle\n{body}{_read('footer.ps1')}"
 
 
-@functools.cache
 def single_section_script(name: str) -> str:
     """One section alone (the naive baseline the benchmark compares against)."""
-    return f"{_read('header.ps1')}# cmbot-probe: {name}\n{_guarded(name)}{_read('footer.ps1')}"
+    return f"{_head(None)}# cmbot-probe: {name}\n{_guarded(name)}{_read('footer.ps1')}"
 
 
 def encode_params(params: dict[str, Any]) -> str:

@@ -64,13 +64,28 @@ try {
     $dir = Get-RegValue 'HKLM:\SOFTWARE\Microsoft\CCM\Logging\@Global' 'LogDirectory'
     if ($dir) { $CcmLogs = $dir }
 } catch { $CcmLogs = Join-Path $env:windir 'CCM\Logs' }
-function Get-LogLines([string]$Path, [string]$Pattern, [int]$Tail = 4000, [int]$Max = 40) {
-    # Matching lines (failures and the success lines that supersede them), newest last, read as UTF-8
-    # when the file has no BOM; the bot bounds them in time (CMTrace time/date, defect 19).
+function Get-LogPath([string]$Name) {
+    # The file of a log section ($LogSources, written after this header from probes/facts.py LOG_SOURCES).
+    $s = $LogSources.$Name
+    $dir = $CcmLogs
+    if ($s.under -eq 'windir') { $dir = $env:windir }
+    return (Join-Path $dir $s.file)
+}
+function Get-LogLines([string]$Name, [string]$Path) {
+    # The lines of the section's log that hold one of its keywords, newest last, read as UTF-8 when the file
+    # has no BOM; the bot bounds them in time (CMTrace time/date, defect 19). The keywords are built from the
+    # knowledge entries (probes/logfilter.py) and matched as plain text, case-insensitively: Select-String
+    # -SimpleMatch does not read them as a regex, matches are not case-sensitive by default, and a line
+    # matching any of several patterns is returned (PowerShell-Docs reference/5.1/Microsoft.PowerShell.Utility/
+    # Select-String.md, -SimpleMatch, -CaseSensitive, -Pattern). No keywords ($null): every line of the tail.
     # Callers wrap the call in @(): PowerShell unrolls a returned array (one line -> a string, none -> $null).
+    $s = $LogSources.$Name
     if (-not (Test-Path -LiteralPath $Path)) { return }
-    Get-Content -LiteralPath $Path -Tail $Tail -Encoding UTF8 | Select-String -Pattern $Pattern |
-        Select-Object -Last $Max | ForEach-Object { $_.Line }
+    $lines = @(Get-Content -LiteralPath $Path -Tail ([int]$s.tail) -Encoding UTF8)
+    if ($null -ne $s.keywords) {
+        $lines = @($lines | Select-String -SimpleMatch -Pattern @($s.keywords) | ForEach-Object { $_.Line })
+    }
+    $lines | Select-Object -Last ([int]$s.last)
 }
 function Test-WinHttp([string]$Url) {
     # WinHTTP, as the Windows Update Agent uses (SupportArticles-docs troubleshoot-software-update-scan-

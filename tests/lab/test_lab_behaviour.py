@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 import winrm
 import winrm.exceptions
+import yaml
 from winrm.protocol import Protocol
 
-from lab.scenario import ScenarioError, load_scenario_file, load_scenarios
+from lab.scenario import SCENARIO_DIR, ScenarioError, load_scenario_file, load_scenarios
 from lab.testing import Lab
-from probes.facts import build_facts
+from probes.facts import SECTIONS, Facts, build_facts, healthy_sections
 from probes.inventory import load_inventory
 
 
@@ -91,7 +92,25 @@ def test_extends_merges_state(tmp_path: Path) -> None:
         "name: lab-low\nscenario: disk-space-low\nextends: base\nstate: {disk: {free_bytes: '1'}}\n"
     )
     low = load_scenario_file(tmp_path / "low.yaml")
-    assert low.state == {"disk": {"size_bytes": "100", "free_bytes": "1"}}
+    assert low.state["disk"] == {"drive": "C:", "size_bytes": "100", "free_bytes": "1"}
+    assert low.state["cache"] == healthy_sections()["cache"]
+
+
+def test_healthy_state_comes_from_the_section_models() -> None:
+    """lab-healthy's sections are the facts models' healthy examples: a new section needs no scenario edit."""
+    healthy = next(s for s in load_scenarios() if s.name == "lab-healthy")
+    for name in SECTIONS:
+        assert healthy.state[name] == Facts.model_fields[name].examples[0], name  # type: ignore[index]
+    assert set(yaml.safe_load((SCENARIO_DIR / "healthy.yaml").read_text(encoding="utf-8"))["state"]) == {
+        "host"
+    }
+
+
+def test_a_section_without_a_healthy_example_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A section field with no example fails the lab's load with the field and the fix."""
+    monkeypatch.setattr(Facts.model_fields["disk"], "examples", None)
+    with pytest.raises(ValueError, match=r"field disk: give the section's healthy output in examples"):
+        healthy_sections()
 
 
 def test_every_shipped_scenario_state_is_valid_facts() -> None:

@@ -1,5 +1,5 @@
 # Source: seed article 1 - CcmMessaging.log "[CCMHTTP] ERROR: URL=..., Text=<symbol>" lines.
 try {
-    $path = Join-Path $CcmLogs 'CcmMessaging.log'
-    Out-Section 'ccmmessaging_log' ([ordered]@{ path = $path; exists = (Test-Path -LiteralPath $path); lines = @(Get-LogLines $path '\[CCMHTTP\] ERROR') })
+    $path = Get-LogPath 'ccmmessaging_log'
+    Out-Section 'ccmmessaging_log' ([ordered]@{ path = $path; exists = (Test-Path -LiteralPath $path); lines = @(Get-LogLines 'ccmmessaging_log' $path) })
 } catch { Out-Failure 'ccmmessaging_log' $_ }

@@ -2,6 +2,6 @@
 # a later "Async searching completed." (the scan is complete) supersedes them (SupportArticles-docs
 # track-software-update-compliance-assessment.md).
 try {
-    $path = Join-Path $CcmLogs 'WUAHandler.log'
-    Out-Section 'wuahandler_log' ([ordered]@{ path = $path; exists = (Test-Path -LiteralPath $path); lines = @(Get-LogLines $path 'Failed to end search job|Scan failed|overwritten by a higher authority|Async searching completed') })
+    $path = Get-LogPath 'wuahandler_log'
+    Out-Section 'wuahandler_log' ([ordered]@{ path = $path; exists = (Test-Path -LiteralPath $path); lines = @(Get-LogLines 'wuahandler_log' $path) })
 } catch { Out-Failure 'wuahandler_log' $_ }
