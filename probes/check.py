@@ -152,7 +152,9 @@ def _check_sync(
         entry = _endpoint_for(host, known, credential, config.winrm_port)
         _resolve(entry.endpoint)
         params = {"kbs": kbs, "budget_s": budget_for(deadline_s)}
-        result = run_probe(entry, credential, bundle_script(), params, deadline_s=deadline_s)
+        result = run_probe(
+            entry, credential, bundle_script(kb_dirs=config.kb_dirs), params, deadline_s=deadline_s
+        )
     except CredentialError as exc:
         return HostReport(
             host=host,

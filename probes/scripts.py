@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import functools
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from knowledge.loader import KnowledgeBase, kb_dirs_from_env, load_entries
+from knowledge.loader import KnowledgeBase, load_entries
 from knowledge.stages import builtin_stages
 from probes.facts import SECTIONS
 from probes.logfilter import encode_filters, log_filters
@@ -70,18 +71,19 @@ def _filters_for(kb_dirs: tuple[Path, ...]) -> str:
     return log_sources_line(load_entries(kb_dirs))
 
 
-def _head(kb: KnowledgeBase | None) -> str:
-    sources = log_sources_line(kb) if kb is not None else _filters_for(kb_dirs_from_env())
+def _head(kb: KnowledgeBase | None, kb_dirs: Sequence[Path] = ()) -> str:
+    sources = log_sources_line(kb) if kb is not None else _filters_for(tuple(kb_dirs))
     return _read("header.ps1") + sources
 
 
-def bundle_script(kb: KnowledgeBase | None = None) -> str:
+def bundle_script(kb: KnowledgeBase | None = None, kb_dirs: Sequence[Path] = ()) -> str:
     """All sections in one script: one PowerShell start and one round trip per host.
 
-    The log filters come from `kb` (default: the built-in entries plus CMBOT_KB_PATH's).
+    The log filters come from `kb` (default: the built-in entries plus those in `kb_dirs`, the
+    settings' CMBOT_KB_PATH).
     """
     body = "".join(_guarded(name) for name in SECTIONS)
-    return f"{_head(kb)}# cmbot-probe: bundle\n{body}{_read('footer.ps1')}"
+    return f"{_head(kb, kb_dirs)}# cmbot-probe: bundle\n{body}{_read('footer.ps1')}"
 
 
 def single_section_script(name: str) -> str:
