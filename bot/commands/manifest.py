@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.settings import Settings
 from bot.slack.app import default_commands
 from bot.slack.manifest import ManifestError, manifest_yaml, request_url_for
 
@@ -27,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     request_url = request_url_for(args.request_url) if args.request_url else None
     try:
         text = manifest_yaml(default_commands(), request_url=request_url)

@@ -191,7 +191,7 @@ def test_lab_keeps_what_the_filter_keeps() -> None:
 
 def test_live_check_reaches_a_cause_the_old_filter_dropped(full_lab: Lab) -> None:
     """Over WinRM, the lab host emits the registry.pol failure and not the info line; the check names the cause."""
-    report = asyncio.run(check_host("lab-registry-pol-corrupt", deadline_s=20))
+    report = asyncio.run(check_host("lab-registry-pol-corrupt", deadline_s=20, config=full_lab.probes))
     assert report.facts is not None
     lines = report.facts["wuahandler_log"]["lines"]
     assert len(lines) == 1 and "Unable to read existing WUA Group Policy object" in lines[0]

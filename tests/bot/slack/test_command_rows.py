@@ -117,7 +117,7 @@ async def test_each_example_parses_the_same_through_slack_and_the_console() -> N
             status, _ = await harness.bot.command(row.name, slack_escaped(example.args))
             assert status == 200
             assert seen == [(row.name, example.parsed)], f"Slack: {row.name} {example.args}"
-    async with ConsoleBot.running(lang="en", deadline_s=10, commands=table) as console:
+    async with ConsoleBot.running(Settings(), lang="en", deadline_s=10, commands=table) as console:
         for row, example in EXAMPLES:
             seen.clear()
             await console.handle(f"{row.name} {example.args}")
