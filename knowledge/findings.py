@@ -27,6 +27,32 @@ class Phrase(BaseModel):
 
 
 Params = dict[str, str | int | float | Phrase]
+
+
+def lang_named(code: str | None) -> Lang | None:
+    """The reply language a language code or locale names (`ja`, `ja-JP`, `EN_us`), or None.
+
+    Slack's `users.info` gives `locale` as an IETF tag such as `ja-JP` or `en-US`
+    (docs.slack.dev/reference/methods/users.info, `include_locale`): its first subtag is the language."""
+    if not code:
+        return None
+    first = code.strip().lower().replace("_", "-").split("-", 1)[0]
+    return next((lang for lang in LANGS if lang == first), None)
+
+
+def next_lang(lang: Lang) -> Lang:
+    """The language a reply's language button switches to: the next in LANGS, round."""
+    return LANGS[(LANGS.index(lang) + 1) % len(LANGS)]
+
+
+class Refused(ValueError):
+    """A request refused for a reason the reader is told in their language (`reason`, a catalog
+    Phrase, worded at the top); `str()` is the reason's key and parameters, for logs and audits."""
+
+    def __init__(self, reason: Phrase) -> None:
+        self.reason = reason
+        params = ", ".join(f"{k}={v.key if isinstance(v, Phrase) else v!r}" for k, v in reason.params.items())
+        super().__init__(f"{reason.key}({params})" if params else reason.key)
 Notice = Phrase
 """Something the reader should know about the input (cut, binary, slow): `notice.*` keys."""
 
