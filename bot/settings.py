@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
@@ -21,6 +21,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from knowledge.findings import DEFAULT_LANG, Lang
 from probes.adminservice import AdminServiceError, AdminServiceSettings, adminservice_settings
 from probes.config import ProbeConfig
 from probes.credentials import CREDENTIAL_PREFIXES, CredentialError, Credentials
@@ -65,7 +66,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
     cmbot_port: int = 3000
-    cmbot_lang: Literal["en", "ja"] = "en"
+    cmbot_lang: Lang = DEFAULT_LANG
     cmbot_auto_reply: bool = True
     cmbot_check_deadline: float = Field(60.0, gt=0)
     cmbot_policy: Path | None = None

@@ -25,11 +25,11 @@ from bot.render.blocks import (
     notice_message,
     remedy_message,
 )
-from bot.render.i18n import say
+from bot.render.i18n import phrase, say
 from bot.slack.background import ephemeral
 from handlers.sources import Source, explain_source, recall
 from handlers.usecases import rerun_check
-from knowledge.findings import Explanation, Lang
+from knowledge.findings import LANGS, Explanation, Lang, Phrase, lang_named, next_lang
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from bot.slack.deps import Deps
 
 log = logging.getLogger("cmbot.actions")
-GONE = "This reply can no longer be rebuilt: "
 EVIDENCE_FILE = "cmbot-evidence.txt"
 
 
@@ -132,24 +131,28 @@ async def _rebuilt(
     """The explanation behind the clicked button, from the whole paste or the file again; or,
     after telling the clicker why not, None."""
     source = await recall(deps, str(body["actions"][0].get("value", "")))
-    if isinstance(source, str):
-        await _tell(respond, GONE + source)
+    lang = source.lang if isinstance(source, Source) else await _clicker_lang(deps, body)
+    if isinstance(source, Phrase):
+        await _tell(respond, say(lang, "act.gone", why=phrase(lang, source)))
         return None
     explanation = await explain_source(deps, source)
     if not isinstance(explanation, Explanation):
-        message = file_problem_message(GONE + explanation.problem, explanation.name)
+        message = file_problem_message(explanation.why, explanation.name, lang, gone=True)
         await respond(response_type="ephemeral", replace_original=False, **message.as_kwargs())
         return None
     return source, explanation
 
 
+async def _clicker_lang(deps: Deps, body: dict[str, Any]) -> Lang:
+    return await deps.lang_for((body.get("user") or {}).get("id"), _where(body)[0])
+
+
 async def _switch_language(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
-    source = await recall(deps, str(body["actions"][0].get("value", "")))
-    other: Lang = "en" if not isinstance(source, str) and source.lang == "ja" else "ja"
     rebuilt = await _rebuilt(deps, body, respond)
     if rebuilt is None:
         return
     source, explanation = rebuilt
+    other = next_lang(source.lang)
     message = explanation_message(
         explanation, other, token=source.token(other), feedback=(source.answer, source.input)
     )
@@ -161,8 +164,7 @@ async def _switch_check_language(deps: Deps, body: dict[str, Any], respond: Asyn
     contacted again (the reports are language-free; `bot.check_job.remember_reports`)."""
     _, _, rest = str(body["actions"][0].get("value", "")).partition(":")  # reports:LANG:REQUEST_ID
     raw_lang, _, request_id = rest.partition(":")
-    current: Lang = "ja" if raw_lang == "ja" else "en"
-    other: Lang = "en" if current == "ja" else "ja"
+    other = next_lang(lang_named(raw_lang) or LANGS[0])
     kept = await recall_reports(deps.buttons, request_id) if request_id else None
     if kept is None:
         await _tell(respond, say(other, "act.gone", why=say(other, "act.expired")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.slack.slash import (
+    LANG_CHOICES,
     CmbotCommand,
     Command,
     Example,
@@ -85,13 +86,12 @@ CMERR: Command[str] = Command(
     listener=register_cmerr,
     description="Explain an error code, a symbol or log lines",
     usage_hint="0x80244022",
-    usage_note=" (an error code, a symbol or log lines)",
 )
 CMBOT: Command[CmbotCommand] = Command(
     name="/cmbot",
     forms=(
         Form(
-            "/cmbot autoreply on|off, /cmbot lang en|ja|auto",
+            f"/cmbot autoreply on|off, /cmbot lang {LANG_CHOICES}",
             {"en": "this channel's settings", "ja": "このチャンネルの設定"},
         ),
         Form(
@@ -108,7 +108,7 @@ CMBOT: Command[CmbotCommand] = Command(
     ),
     listener=register_cmbot,
     description="This channel's cmbot settings (auto-replies, language) and help",
-    usage_hint="autoreply on|off · lang en|ja|auto · settings · help",
+    usage_hint=f"autoreply on|off · lang {LANG_CHOICES} · settings · help",
 )
 COMMANDS: tuple[Command[Any], ...] = (CMCHECK, CMERR, CMBOT)
 """Every slash command, in the order help, App Home and the manifest list them."""

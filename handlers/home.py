@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError
 
 from bot.render.blocks import MAX_SECTION_CHARS, cut, escape
+from bot.render.i18n import say
+from bot.slack.manifest import SHORTCUT_NAME
 from bot.slack.slash import how_to_lines
 
 if TYPE_CHECKING:
@@ -18,20 +20,20 @@ if TYPE_CHECKING:
 
     from bot.slack.deps import Deps
     from bot.slack.slash import Command
+    from knowledge.findings import Lang
 
 log = logging.getLogger("cmbot.home")
 RECENT_ON_HOME = 15
 
 
-def how_to(commands: Sequence[Command[Any]]) -> str:
+def how_to(commands: Sequence[Command[Any]], lang: Lang) -> str:
     """The tab's how-to: one bullet per way to call each command in the table, then the rest."""
     return "\n".join(
         [
-            "*cmbot* diagnoses ConfigMgr clients.",
-            *how_to_lines(commands, "en"),
-            "• Paste a code or log lines in a channel, or upload a log (or a zip of CCM\\Logs):"
-            " cmbot answers in the thread.",
-            "• Message menu ▸ *Diagnose with cmbot* explains any message.",
+            say(lang, "home.title"),
+            *how_to_lines(commands, lang),
+            say(lang, "home.paste"),
+            say(lang, "home.shortcut", shortcut=SHORTCUT_NAME),
         ]
     )
 
@@ -58,15 +60,19 @@ async def _publish(deps: Deps, user: str) -> None:
         lines = [_result_line(r) for r in results[:RECENT_ON_HOME]]
     if not lines:
         lines = [f"• `/cmcheck {escape(r)}`" for r in deps.recent.get(user, [])]
-    body = "\n".join(lines) or "_No checks yet._"
+    lang = await deps.lang_for(user)
+    body = "\n".join(lines) or say(lang, "home.none")
     view = {
         "type": "home",
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": how_to(deps.commands)}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": how_to(deps.commands, lang)}},
             {"type": "divider"},
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": cut(f"*Your recent checks*\n{body}", MAX_SECTION_CHARS)},
+                "text": {
+                    "type": "mrkdwn",
+                    "text": cut(f"{say(lang, 'home.recent')}\n{body}", MAX_SECTION_CHARS),
+                },
             },
         ],
     }

@@ -79,11 +79,11 @@ async def _answer_file(deps: Deps, event: dict[str, Any]) -> None:
     if not channel:
         return
     thread = _share_thread(info, channel)
+    lang = await deps.lang_for(event.get("user_id"), channel)
     if fetched.data is None:
-        problem = file_problem_message(fetched.problem, fetched.name)
+        problem = file_problem_message(fetched.why, fetched.name, lang)
         await deps.client.chat_postMessage(channel=channel, thread_ts=thread, **problem.as_kwargs())
         return
-    lang = await deps.lang_for(event.get("user_id"), channel)
     explanation = await explain_off_loop(fetched.data, source=fetched.name, kb_dirs=deps.settings.kb_dirs)
     source = await remember_file(deps, str(file_id), lang, explanation)
     message = explanation_message(

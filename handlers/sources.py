@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError
 
 from bot.jobs.explain_pool import explain_off_loop
-from knowledge.findings import Explanation, Lang
+from knowledge.findings import Explanation, Lang, Phrase, lang_named, said
 
 if TYPE_CHECKING:
     from bot.slack.deps import Deps
@@ -30,8 +30,8 @@ log = logging.getLogger("cmbot.sources")
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_TOKEN_TEXT = 1900
 MAX_PASTE_CHARS = 200_000
-EXPIRED = "this answer is too old to rebuild; paste the text or run the command again."
-UNKNOWN = "unknown button"
+EXPIRED = said("act.expired")
+UNKNOWN = said("act.unknown")
 _TEXT_STATE = "text:"
 
 
@@ -89,13 +89,13 @@ async def remember_file(deps: Deps, file_id: str, lang: Lang, explanation: Expla
     return Source("file", lang, file_id, "file", key, explanation)
 
 
-async def recall(deps: Deps, token: str) -> Source | str:
-    """The source behind a button value, or why there is none (a short sentence)."""
+async def recall(deps: Deps, token: str) -> Source | Phrase:
+    """The source behind a button value, or why there is none."""
     kind, _, rest = token.partition(":")
     raw_lang, _, ref = rest.partition(":")
-    if raw_lang not in ("en", "ja") or not ref:
+    lang = lang_named(raw_lang)
+    if lang is None or raw_lang != lang or not ref:
         return UNKNOWN
-    lang: Lang = "ja" if raw_lang == "ja" else "en"
     if kind == "file":
         return file_source(ref, lang)
     if kind == "explain":
@@ -106,7 +106,7 @@ async def recall(deps: Deps, token: str) -> Source | str:
         state = await deps.buttons.get(_TEXT_STATE + ref)
     except (RedisError, OSError):
         log.warning("button state unavailable")
-        return "the bot's store is unavailable; try again in a minute."
+        return said("act.store_down")
     if not state:
         return EXPIRED
     stored = state.get("explanation")
@@ -119,13 +119,18 @@ async def recall(deps: Deps, token: str) -> Source | str:
 
 @dataclass(frozen=True)
 class Fetched:
-    """A downloaded upload, or why there is none: a short sentence for the user in which
-    `{name}` stands for the file name (`bot.render.blocks.file_problem_message` shows it as typed)."""
+    """A downloaded upload, or why there is none: a catalog phrase whose `{name}` stands for the
+    file name (`bot.render.blocks.file_problem_message` words it and shows the name as typed)."""
 
     name: str
     data: bytes | None
-    problem: str = ""
+    problem: Phrase | None = None
     info: dict[str, Any] | None = None
+
+    @property
+    def why(self) -> Phrase:
+        """Why there is no data (a fetch that returned none names its own reason)."""
+        return self.problem or said("file.download_failed")
 
 
 async def fetch_file(deps: Deps, file_id: str) -> Fetched:
@@ -133,13 +138,13 @@ async def fetch_file(deps: Deps, file_id: str) -> Fetched:
         info = (await deps.client.files_info(file=file_id)).get("file") or {}
     except SlackApiError as exc:
         log.warning("files.info failed: %s", exc.response.get("error"))
-        return Fetched("upload.log", None, "The file is no longer available.")
+        return Fetched("upload.log", None, said("file.gone"))
     name = str(info.get("name") or "upload.log")
     if int(info.get("size") or 0) > MAX_FILE_BYTES:
-        return Fetched(name, None, f"{{name}} is over {MAX_FILE_BYTES // 2**20} MB; not scanned.", info)
+        return Fetched(name, None, said("file.too_big", mb=MAX_FILE_BYTES // 2**20), info)
     data = await _download(deps, str(info.get("url_private_download") or info.get("url_private") or ""))
     if data is None:
-        return Fetched(name, None, "Could not download {name}.", info)
+        return Fetched(name, None, said("file.download_failed"), info)
     return Fetched(name, data, info=info)
 
 

@@ -34,7 +34,7 @@ class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=_CASE_ID)
-    lang: Literal["en", "ja"]
+    lang: Lang
     kind: Literal["log", "prose", "code", "mixed"]
     text: str = Field(min_length=1)
     source: str = Field(min_length=8)

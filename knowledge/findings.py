@@ -16,6 +16,9 @@ Severity = Literal["error", "warning", "info"]
 Lang = Literal["en", "ja"]
 LANGS: tuple[Lang, ...] = ("en", "ja")
 """Every reply language: one message catalog each (`bot/render/catalog/`), one text per KB entry."""
+DEFAULT_LANG: Lang = LANGS[0]
+"""The default reply language (CMBOT_LANG unset), and the language of the code tables' `meaning`
+column and of the fleet export's table."""
 
 
 class Phrase(BaseModel):
@@ -53,6 +56,8 @@ class Refused(ValueError):
         self.reason = reason
         params = ", ".join(f"{k}={v.key if isinstance(v, Phrase) else v!r}" for k, v in reason.params.items())
         super().__init__(f"{reason.key}({params})" if params else reason.key)
+
+
 Notice = Phrase
 """Something the reader should know about the input (cut, binary, slow): `notice.*` keys."""
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from knowledge.findings import LANGS, Lang
+from knowledge.findings import DEFAULT_LANG, LANGS, Lang
 
 Category = Literal["transport", "client", "mp", "target", "sup", "content", "window", "reboot", "platform"]
 
@@ -43,7 +43,7 @@ class LocalizedText(_Strict):
 class Link(_Strict):
     url: str = Field(pattern=r"^https?://\S+$")
     title: str = Field(min_length=1)
-    lang: Lang = "en"
+    lang: Lang = DEFAULT_LANG
 
 
 class Pattern(_Strict):

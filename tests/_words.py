@@ -46,6 +46,7 @@ LATIN_TERMS = frozenset(
         "IIS",
         "WsusPool",
         "WinRM",
+        "Redis",
         "WinHTTP",
         "WinINet",
         "PowerShell",

@@ -29,12 +29,13 @@ from bot.jobs.worker import build_worker
 from bot.loopback.payloads import slack_escaped
 from bot.loopback.web_api import SignedDriver, SlackStandIn
 from bot.render.blocks import Message, render_text
+from bot.render.i18n import say
 from bot.settings import Settings
 from bot.slack.app import build_app, build_deps
 from bot.slack.deps import Deps
 from bot.slack.slash import Command, command_named, help_text
 from bot.state.redis_server import redis_url
-from knowledge.findings import Lang
+from knowledge.findings import LANGS, Lang, lang_named
 from lab.testing import Lab, start_lab
 
 PROMPT = "cmbot> "
@@ -67,7 +68,7 @@ class ConsoleBot:
         secret = secrets.token_hex(16)
         try:
             async with SlackStandIn() as slack:
-                slack.locales[USER] = "ja-JP" if lang == "ja" else "en-US"
+                slack.locales[USER] = lang  # users.info `locale`: an IETF tag, its language is enough
                 settings = base.model_copy(
                     update={
                         "slack_bot_token": SecretStr(CONSOLE_TOKEN),
@@ -90,36 +91,42 @@ class ConsoleBot:
             if embedded is not None:
                 embedded.stop()
 
+    @property
+    def lang(self) -> Lang:
+        """The console user's reply language (their locale in the Slack stand-in)."""
+        return lang_named(self.slack.locales.get(USER)) or LANGS[0]
+
     async def handle(self, line: str) -> str | None:
         """The reply to one line, or None when the bot stays quiet (chatter, blank lines)."""
         text = line.strip()
         if not text:
             return None
         command, _, rest = text.partition(" ")
-        lang: Lang = "ja" if self.slack.locales.get(USER, "").startswith("ja") else "en"
+        lang = self.lang
         if command.lower() in ("help", "/help"):
             return help_text(self.deps.commands, lang, surface="console")
         if command.lower() == "/lang":
-            return self._switch_language(rest.strip().lower())
+            return self._switch_language(rest.strip(), lang)
         if (known := command_named(self.deps.commands, command)) is not None:
             if known.answers == "response_url":
                 return await self._answered_command(known.name, rest)
             return await self._check(known, rest)
         return await self._message(text)
 
-    def _switch_language(self, choice: str) -> str:
-        if choice not in ("en", "ja"):
-            return "Usage: /lang en|ja"
-        self.slack.locales[USER] = "ja-JP" if choice == "ja" else "en-US"
+    def _switch_language(self, choice: str, current: Lang) -> str:
+        chosen = lang_named(choice)
+        if chosen is None:
+            return say(current, "usage.forms", usage="/lang " + "|".join(LANGS))
+        self.slack.locales[USER] = chosen
         self.deps._user_lang.clear()
-        return "言語: 日本語" if choice == "ja" else "Language: English"
+        return say(chosen, "console.lang_set", name=say(chosen, "ui.language_name"))
 
     async def _dispatch(self, body: str, content_type: str) -> str:
         headers: dict[str, str | Sequence[str]] = {"Content-Type": content_type, **self._signer.sign(body)}
         response = await self.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
         await self.deps.background.drain(timeout_s=self.deadline_s * 2 + 30)
         if response.status != 200:
-            return f"(the app answered HTTP {response.status})"
+            return say(self.lang, "console.http", status=response.status)
         return str(response.body or "")
 
     def _command_body(self, command: str, typed: str) -> str:
@@ -171,7 +178,7 @@ class ConsoleBot:
             return await self._cmcheck_configmgr(before, answered)
         posts = self.slack.of("chat.postMessage")[before:]
         if not posts:
-            return "(no answer)"
+            return say(self.lang, "console.no_answer")
         pending_ts = self._ts_of(posts[0])
         try:
             hosts = expand_targets(targets, self.deps.groups)
@@ -182,7 +189,7 @@ class ConsoleBot:
                 while len(self._thread(pending_ts)) < len(hosts):
                     await self.slack.wait_for("chat.postMessage", len(self.slack.of("chat.postMessage")) + 1)
         except TimeoutError:
-            return "(the check did not finish in time)"
+            return say(self.lang, "console.too_slow")
         summary = [u for u in self.slack.of("chat.update") if u.get("ts") == pending_ts][-1]
         return "\n\n".join([_render(summary), *(_render(d) for d in self._thread(pending_ts))])
 
@@ -205,7 +212,7 @@ class ConsoleBot:
                     self.slack.changed.clear()
                     await self.slack.changed.wait()
         except TimeoutError:
-            return "(the check did not finish in time)"
+            return say(self.lang, "console.too_slow")
 
     def _ts_of(self, args: dict[str, Any]) -> str | None:
         index = next(

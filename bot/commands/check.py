@@ -16,6 +16,7 @@ from bot.fleet.view import fleet_summary_message
 from bot.render.blocks import render_text
 from bot.render.text import print_report, report_json
 from bot.settings import Settings, SettingsError
+from knowledge.findings import DEFAULT_LANG, LANGS
 from probes.adminservice import AdminServiceError
 from probes.check import check_hosts
 
@@ -37,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a deployment unique ID ({GUID}) whose targeting to verify (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per host, in a list")
-    parser.add_argument("--lang", choices=("en", "ja"), default="en")
+    parser.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
     parser.add_argument("--deadline", type=float, default=60.0, help="seconds per host (default 60)")
     parser.add_argument(
         "--export", type=Path, metavar="PATH", help="write the fleet table to PATH (.csv or .json)"

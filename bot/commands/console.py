@@ -7,12 +7,13 @@ import logging
 
 from bot.cli.console import run_console
 from bot.settings import Settings
+from knowledge.findings import DEFAULT_LANG, LANGS
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("console", help="talk to the bot in a terminal (stdin commands)")
     parser.add_argument("--with-lab", action="store_true", help="start the WinRM lab hosts and use them")
-    parser.add_argument("--lang", choices=("en", "ja"), default="en")
+    parser.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
     parser.add_argument("--deadline", type=float, default=60.0, help="seconds per host check")
     parser.set_defaults(handler=run)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.render.text import explanation_json, print_explanation, print_report, report_json
 from bot.settings import Settings
 from knowledge.explain import MAX_INPUT_BYTES, explain, explain_file
-from knowledge.findings import Explanation, Lang
+from knowledge.findings import DEFAULT_LANG, LANGS, Explanation, Lang
 from knowledge.loader import KnowledgeError
 from probes.collected import collected_report, report_explanation
 from probes.report import HostReport
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("text", nargs="*", metavar="TEXT", help="code, symbol or log text; '-' reads stdin")
     parser.add_argument("--file", type=Path, metavar="PATH", help="a log file or a zip of CCM\\Logs")
     parser.add_argument("--json", action="store_true", help="print the explanation as one JSON object")
-    parser.add_argument("--lang", choices=("en", "ja"), default="en", help="language of the explanation")
+    parser.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the explanation")
     parser.set_defaults(handler=run)
 
 

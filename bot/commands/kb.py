@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot.settings import Settings
+from knowledge.findings import DEFAULT_LANG, LANGS
 from knowledge.loader import BUILTIN_DIR, KnowledgeError, load_entries, validate_dir
 
 
@@ -16,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     validate.add_argument("directory", nargs="?", type=Path)
     validate.set_defaults(handler=_validate)
     listing = actions.add_parser("list", help="list entry ids and titles")
-    listing.add_argument("--lang", choices=("en", "ja"), default="en")
+    listing.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG)
     listing.set_defaults(handler=_list)
 
 

@@ -24,7 +24,7 @@ from bot.fleet.keys import (
     utc_seconds,
 )
 from bot.render.verdict import report_verdict
-from knowledge.findings import Phrase
+from knowledge.findings import DEFAULT_LANG, Phrase
 from probes.report import HostReport
 
 ClusterKind = Literal["cause", "unreachable", "not_checked"]
@@ -115,7 +115,7 @@ def _row(report: HostReport) -> HostRow:
         host=report.host,
         outcome=report.outcome or "unreachable",
         cause=_cause_of(report),
-        verdict=report_verdict(report, "en"),  # the export table is English, like its column names
+        verdict=report_verdict(report, DEFAULT_LANG),  # the export table is English, like its column names
         facts=shared_fact_keys(report.facts),
         timeline=timeline_of(report),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.fleet.cluster import Cluster, FleetSummary
-from bot.render.blocks import Block, Message, cut, escape, fit
+from bot.render.blocks import Block, Message, cut, escape, fit, language_button
 from bot.render.i18n import catalog, phrase, say
 from knowledge.explain import knowledge
 from knowledge.findings import Lang
@@ -142,7 +142,7 @@ def fleet_summary_message(
     if token:
         buttons.append(_button(say(lang, "ui.rerun"), "cmbot_rerun", token))
     if lang_token:
-        buttons.append(_button(say(lang, "ui.other_lang"), "cmbot_check_lang", lang_token))
+        buttons.append(_button(language_button(lang), "cmbot_check_lang", lang_token))
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     return fit(Message(text=text, blocks=blocks))

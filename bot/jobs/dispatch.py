@@ -8,9 +8,11 @@ job posts its progress and final answer to Slack itself, so a worker on another 
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, Field
+
+from knowledge.findings import DEFAULT_LANG, Lang
 
 
 class CheckRequest(BaseModel):
@@ -24,7 +26,7 @@ class CheckRequest(BaseModel):
     )
     user_id: str
     channel_id: str
-    lang: Literal["en", "ja"] = "en"
+    lang: Lang = DEFAULT_LANG
     message_ts: str | None = Field(default=None, description="the 'checking…' message to update")
     thread_ts: str | None = None
     bypass_cache: bool = False

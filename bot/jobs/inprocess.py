@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.jobs.check_job import CheckFn, run_check_job
 from bot.jobs.dispatch import CheckRequest
+from bot.render.i18n import say
 from bot.state.store import ButtonStates
 from probes.check import check_host
 
@@ -42,11 +43,16 @@ class InProcessDispatcher:
             )
         except Exception:
             log.exception("check request %s failed", request.request_id)
-            await self._client.chat_postMessage(
-                channel=request.channel_id,
-                thread_ts=request.thread_ts or request.message_ts,  # a reply's ts is never a thread
-                text=f"The check failed inside cmbot (ref {request.request_id[:8]}); it was logged.",
-            )
+            lang = request.lang
+            text = say(lang, "job.failed", reason=say(lang, "job.stopped"), ref=request.request_id[:8])
+            if request.message_ts:  # the "checking…" message becomes the answer, as the queue worker does
+                await self._client.chat_update(
+                    channel=request.channel_id, ts=request.message_ts, text=text, blocks=[]
+                )
+            else:
+                await self._client.chat_postMessage(
+                    channel=request.channel_id, thread_ts=request.thread_ts, text=text
+                )
             return None
 
     async def drain(self) -> None:

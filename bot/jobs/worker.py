@@ -31,9 +31,10 @@ from bot.jobs.check_job import run_check_job
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.metrics import observe_report
 from bot.jobs.queue import HEARTBEAT_S, make_queue
+from bot.render.i18n import say
 from bot.settings import Settings
 from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, RedisButtonStates, ResultCache
-from knowledge.findings import Lang, said
+from knowledge.findings import said
 from probes.check import check_host
 from probes.config import ProbeConfig
 from probes.report import HostReport
@@ -143,17 +144,6 @@ async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str
     return {"hosts": len(reports), "answered": True}
 
 
-FAILED_TEXT: dict[Lang, str] = {
-    "en": "⚠️ The check failed inside cmbot ({reason}; ref {ref}); it was logged. Try again later.",
-    "ja": "⚠️ cmbot 内部でチェックが失敗しました ({reason}、参照 {ref})。ログに記録しました。"
-    "しばらくしてからもう一度お試しください。",
-}
-FAILED_REASON: dict[Lang, tuple[str, str]] = {
-    "en": ("it took too long", "it stopped with an error"),
-    "ja": ("時間がかかりすぎました", "エラーで停止しました"),
-}
-
-
 async def answer_failure(slack: AsyncWebClient, redis: Redis, job: Job) -> None:
     """A check job that failed for good (its retries spent, timed out, or swept from a dead
     worker for the last time) gets one short answer with a reference, on the "checking…" message
@@ -165,9 +155,8 @@ async def answer_failure(slack: AsyncWebClient, redis: Redis, job: Job) -> None:
     final = FinalAnswer(redis, req.request_id, lease_ms=30_000)
     if not await final.claim():
         return
-    too_long, stopped = FAILED_REASON[req.lang]
-    reason = too_long if "TimeoutError" in (job.error or "") else stopped
-    text = FAILED_TEXT[req.lang].format(reason=reason, ref=req.request_id[:8])
+    why = "job.too_long" if "TimeoutError" in (job.error or "") else "job.stopped"
+    text = say(req.lang, "job.failed", reason=say(req.lang, why), ref=req.request_id[:8])
     log.error("request %s failed for good (ref %s): %s", req.request_id, req.request_id[:8], job.status)
     try:
         if req.message_ts:

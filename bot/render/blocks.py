@@ -15,7 +15,7 @@ from bot.render.i18n import say
 from bot.render.present import evidence_place, notice_text, present_explanation, present_report
 from bot.render.present import evidence_text as fact_text
 from bot.render.verdict import check_line, mark, report_verdict
-from knowledge.findings import Evidence, Explanation, Finding, Lang
+from knowledge.findings import DEFAULT_LANG, Evidence, Explanation, Finding, Lang, Phrase, next_lang
 from probes.report import HostReport
 
 MAX_BLOCKS = 50
@@ -31,6 +31,11 @@ Block = dict[str, Any]
 def _l(lang: Lang, key: str, **params: str | int | float) -> str:
     """A label from the catalog (`ui.<key>`)."""
     return say(lang, f"ui.{key}", None, **params)
+
+
+def language_button(lang: Lang) -> str:
+    """The language button's label: the language it switches to, named in that language."""
+    return say(next_lang(lang), "ui.language_name")
 
 
 @dataclass
@@ -208,7 +213,7 @@ def explanation_message(
             elements.append(_button(_l(lang, "remedy_button"), "cmbot_remedy", token))
         if has_log_evidence(explanation):
             elements.append(_button(_l(lang, "evidence_button"), "cmbot_evidence", token))
-        elements.append(_button(_l(lang, "other_lang"), "cmbot_lang", token))
+        elements.append(_button(language_button(lang), "cmbot_lang", token))
         blocks.append({"type": "actions", "elements": elements})
     if buttons and feedback:
         blocks.append(feedback_block(feedback[0], explanation_cause(explanation), feedback[1], lang))
@@ -342,7 +347,7 @@ def check_summary_message(
     if token:
         buttons.append(_button(_l(lang, "rerun"), "cmbot_rerun", token))
     if lang_token:
-        buttons.append(_button(_l(lang, "other_lang"), "cmbot_check_lang", lang_token))
+        buttons.append(_button(language_button(lang), "cmbot_check_lang", lang_token))
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     if answer and len(reports) == 1:
@@ -366,7 +371,7 @@ def check_detail_message(report: HostReport, lang: Lang, *, answer: str = "") ->
     return fit(Message(text=escape(text), blocks=blocks))
 
 
-def denial_message(reason: str, lang: Lang = "en") -> Message:
+def denial_message(reason: str, lang: Lang = DEFAULT_LANG) -> Message:
     text = _l(lang, "not_allowed", reason=reason)
     return fit(Message(text=escape(text), blocks=[_section(f"🚫 {escape(reason)}")]))
 
@@ -379,10 +384,18 @@ def notice_message(text: str, *, mark: str = "⚠️") -> Message:
     return fit(Message(text=line, blocks=[_section(line)]))
 
 
-def file_problem_message(template: str, name: str) -> Message:
-    """Why an upload was not scanned; the file name (any text at all) shown as typed, never as a
-    mention or link (slack-conformance finding 1)."""
-    text = escape(template).replace("{name}", code(name) or "`upload`")
+_NAME_MARK = "\x00"
+"""Stands for the file name while the problem is worded and escaped, then becomes its code span."""
+
+
+def file_problem_message(problem: Phrase, name: str, lang: Lang, *, gone: bool = False) -> Message:
+    """Why an upload was not scanned (`{name}` in the problem's message is the file name), or with
+    `gone`, why a reply made from it cannot be rebuilt; the file name (any text at all) is shown as
+    typed, never as a mention or link (slack-conformance finding 1)."""
+    text = say(lang, problem.key, problem.params, name=_NAME_MARK)
+    if gone:
+        text = say(lang, "act.gone", why=text)
+    text = escape(text).replace(_NAME_MARK, code(name) or "`upload`")
     return fit(Message(text=text, blocks=[_section(f"⚠️ {text}")]))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.render.i18n import phrase, say
 from knowledge.codes import decode
 from knowledge.explain import knowledge
-from knowledge.findings import CodeInfo, Evidence, Explanation, Finding, Lang, Notice
+from knowledge.findings import DEFAULT_LANG, CodeInfo, Evidence, Explanation, Finding, Lang, Notice
 from knowledge.models import Entry
 from probes.report import HostReport
 
@@ -48,7 +48,7 @@ def present_finding(finding: Finding, lang: Lang) -> Finding:
 
 def present_code(info: CodeInfo, lang: Lang) -> CodeInfo:
     """The code's meaning from the tables in `lang` (English where the tables have no translation)."""
-    if lang == "en":
+    if lang == DEFAULT_LANG:
         return info
     again = decode(info.code, lang=lang)
     if again is None or not again.meaning:

@@ -34,7 +34,7 @@ from bot.state.store import (
     MemoryFeedback,
     RateLimiter,
 )
-from knowledge.findings import Lang
+from knowledge.findings import Lang, lang_named
 from probes.config import ProbeConfig
 
 log = logging.getLogger("cmbot.deps")
@@ -105,6 +105,11 @@ class Deps:
         prefs = await self.channel_prefs(channel_id)
         return self.settings.cmbot_auto_reply if prefs.auto_reply is None else prefs.auto_reply
 
+    def known_lang(self, user_id: str | None) -> Lang:
+        """The reply language with no I/O, for answers inside a 3 s ack: the user's language when
+        an earlier request looked it up, else the default (`lang_for` may call users.info and Redis)."""
+        return self._user_lang.get(user_id or "") or self.settings.cmbot_lang
+
     async def lang_for(self, user_id: str | None, channel_id: str | None = None) -> Lang:
         """The channel's setting, else the user's Slack locale (ja-JP → ja), else the default."""
         if (channel_lang := (await self.channel_prefs(channel_id)).lang) is not None:
@@ -120,6 +125,6 @@ class Deps:
             log.info("users.info failed (%s); using the default language this time", type(exc).__name__)
             return self.settings.cmbot_lang
         locale = str((info.get("user") or {}).get("locale") or "")
-        lang: Lang = "ja" if locale.lower().startswith("ja") else "en" if locale else self.settings.cmbot_lang
+        lang = lang_named(locale) or self.settings.cmbot_lang
         self._user_lang[user_id] = lang
         return lang

@@ -29,6 +29,9 @@ HEADER = (
     "# Paste into https://api.slack.com/apps → Create New App → From an app manifest.\n"
 )
 
+SHORTCUT_NAME = "Diagnose with cmbot"
+"""The message shortcut as Slack lists it (one name: the manifest has no per-language names)."""
+
 
 class _Dumper(yaml.SafeDumper):
     """Block lists indented under their key, as Slack's own manifest examples write them."""
@@ -111,7 +114,7 @@ def manifest(commands: Sequence[Command[Any]], *, request_url: str | None = None
             "slash_commands": [slash_command_entry(command, request_url) for command in commands],
             "shortcuts": [
                 {
-                    "name": "Diagnose with cmbot",
+                    "name": SHORTCUT_NAME,
                     "type": "message",
                     "callback_id": "diagnose_message",
                     "description": "Explain the codes and log lines in this message",

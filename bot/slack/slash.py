@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from knowledge.findings import Lang
+from bot.render.i18n import say
+from knowledge.findings import DEFAULT_LANG, LANGS, Lang, Phrase, lang_named, said
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -27,10 +28,15 @@ Parsed = TypeVar("Parsed")
 
 @dataclass(frozen=True)
 class Form:
-    """One way to call a command, with its help line in each language."""
+    """One way to call a command, with its help line in each language (like a knowledge entry's
+    texts: a row of the command table carries its own words, so adding a command is one row)."""
 
     usage: str
     help: dict[Lang, str]
+
+    def __post_init__(self) -> None:
+        if missing := [lang for lang in LANGS if lang not in self.help]:
+            raise ValueError(f"command form {self.usage!r}: add its help line in {', '.join(missing)}")
 
 
 @dataclass(frozen=True)
@@ -64,15 +70,14 @@ class Command(Generic[Parsed]):
     answers: Literal["response_url", "check"] = "response_url"
     """How the reply comes: through the command's response_url, or as a check's messages (a
     pending message updated with the verdict, one threaded detail per host)."""
-    usage_note: str = ""
     should_escape: bool = False
     """Slack's `should_escape`: false keeps mentions and channels as typed, which is what the
     parsers read (https://docs.slack.dev/reference/app-manifest)."""
 
-    @property
-    def usage(self) -> str:
-        """The usage reply to a call that cannot be run."""
-        return f"Usage: {self.forms[0].usage}{self.usage_note}"
+    def usage_in(self, lang: Lang) -> str:
+        """The usage reply to a call that cannot be run: the first form and what it does."""
+        first = self.forms[0]
+        return say(lang, "usage.command", usage=first.usage, help=first.help[lang])
 
 
 def parse_cmcheck(args: str) -> tuple[list[str], list[str]]:
@@ -106,8 +111,10 @@ def parse_cmerr(args: str) -> str:
     return args.strip()
 
 
-CMBOT_USAGE = (
-    "Usage: /cmbot autoreply on|off|default · /cmbot lang en|ja|auto · /cmbot settings · /cmbot help"
+LANG_CHOICES = "|".join([*LANGS, "auto"])
+CMBOT_USAGE = said(
+    "usage.forms",
+    usage=f"/cmbot autoreply on|off|default · /cmbot lang {LANG_CHOICES} · /cmbot settings · /cmbot help",
 )
 _ON = {"on", "yes", "true", "enable", "enabled"}
 _OFF = {"off", "no", "false", "disable", "disabled"}
@@ -120,7 +127,7 @@ class CmbotCommand:
 
     kind: Literal["help", "show", "set", "usage"]
     changes: dict[str, bool | Lang | None] = field(default_factory=dict)
-    problem: str = ""
+    problem: Phrase | None = None
 
 
 def parse_cmbot(args: str) -> CmbotCommand:
@@ -135,31 +142,21 @@ def parse_cmbot(args: str) -> CmbotCommand:
     if name in ("autoreply", "auto-reply", "replies"):
         if value in _ON | _OFF | _DEFAULT:
             return CmbotCommand("set", {"auto_reply": None if value in _DEFAULT else value in _ON})
-        return CmbotCommand("usage", problem="Usage: /cmbot autoreply on|off|default")
+        return CmbotCommand("usage", problem=said("usage.forms", usage="/cmbot autoreply on|off|default"))
     if name in ("lang", "language"):
-        if value in ("en", "ja"):
-            return CmbotCommand("set", {"lang": "ja" if value == "ja" else "en"})
+        if (lang := lang_named(value)) is not None and lang == value:
+            return CmbotCommand("set", {"lang": lang})
         if value in _DEFAULT:
             return CmbotCommand("set", {"lang": None})
-        return CmbotCommand("usage", problem="Usage: /cmbot lang en|ja|auto")
+        return CmbotCommand("usage", problem=said("usage.forms", usage=f"/cmbot lang {LANG_CHOICES}"))
     return CmbotCommand("usage", problem=CMBOT_USAGE)
 
 
-CONSOLE_ONLY: tuple[Form, ...] = (
-    Form("/lang en|ja", {"en": "switch your own reply language", "ja": "自分の返信言語を切り替え"}),
-    Form("help, quit", {"en": "this help, leave", "ja": "このヘルプ、終了"}),
+CONSOLE_ONLY: tuple[tuple[str, str], ...] = (
+    ("/lang " + "|".join(LANGS), "help.console_lang"),
+    ("help, quit", "help.console_quit"),
 )
-_TITLE: dict[Lang, str] = {"en": "Commands:", "ja": "コマンド:"}
-_MESSAGES: dict[Lang, dict[str, str]] = {
-    "en": {
-        "slack": "Paste codes or log lines in a channel, or upload a log: cmbot answers in the thread.",
-        "console": "Anything else is read as a channel message: codes and log lines in it are explained.",
-    },
-    "ja": {
-        "slack": "コードやログ行をチャンネルに貼るか、ログをアップロードすると、スレッドで回答します。",
-        "console": "それ以外はチャンネルへの投稿として扱い、含まれるコードやログ行を説明します。",
-    },
-}
+"""The console's own lines: usage and the catalog key of its help."""
 
 
 def command_named(commands: Sequence[Command[Any]], name: str) -> Command[Any] | None:
@@ -168,14 +165,14 @@ def command_named(commands: Sequence[Command[Any]], name: str) -> Command[Any] |
 
 def help_text(commands: Sequence[Command[Any]], lang: Lang, *, surface: Literal["slack", "console"]) -> str:
     """The command list for `/cmbot help` (Slack) or the console's `help` (with its own extras)."""
-    forms = [form for command in commands for form in command.forms]
+    rows = [(form.usage, form.help[lang]) for command in commands for form in command.forms]
     if surface == "console":
-        forms.extend(CONSOLE_ONLY)
-    width = max(len(form.usage) for form in forms) + 3
-    lines = [_TITLE[lang], *(f"  {form.usage.ljust(width)}{form.help[lang]}" for form in forms)]
-    return "\n".join([*lines, _MESSAGES[lang][surface]])
+        rows.extend((usage, say(lang, key)) for usage, key in CONSOLE_ONLY)
+    width = max(len(usage) for usage, _ in rows) + 3
+    lines = [say(lang, "help.title"), *(f"  {usage.ljust(width)}{help}" for usage, help in rows)]
+    return "\n".join([*lines, say(lang, f"help.{surface}")])
 
 
-def how_to_lines(commands: Sequence[Command[Any]], lang: Lang = "en") -> list[str]:
+def how_to_lines(commands: Sequence[Command[Any]], lang: Lang = DEFAULT_LANG) -> list[str]:
     """App Home's bullets, one per way to call each command."""
     return [f"• `{form.usage}` {form.help[lang]}." for command in commands for form in command.forms]

@@ -21,11 +21,6 @@ class ChannelPrefs(BaseModel):
     auto_reply: bool | None = None
     lang: Lang | None = None
 
-    def describe(self, *, default_auto_reply: bool) -> str:
-        auto = self.auto_reply if self.auto_reply is not None else default_auto_reply
-        lang = {"en": "English", "ja": "日本語", None: "each user's Slack language"}[self.lang]
-        return f"auto-replies to pasted codes and log lines: {'on' if auto else 'off'}; language: {lang}"
-
 
 class ChannelSettings(Protocol):
     async def get(self, channel: str) -> ChannelPrefs: ...

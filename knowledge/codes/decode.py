@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from knowledge.codes.tables import CodeRow, tables
-from knowledge.findings import CodeInfo, Lang
+from knowledge.findings import DEFAULT_LANG, CodeInfo, Lang
 
 FACILITIES: Final[dict[int, str]] = {
     0: "NULL",
@@ -63,7 +63,7 @@ def _as_hresult(value: int) -> int:
     return value
 
 
-def decode_value(value: int, *, lang: Lang = "en") -> CodeInfo | None:
+def decode_value(value: int, *, lang: Lang = DEFAULT_LANG) -> CodeInfo | None:
     """Decode an integer: an HRESULT (signed or unsigned) or a plain Win32 error number."""
     if not -0x80000000 <= value <= 0xFFFFFFFF:
         return None
@@ -103,7 +103,7 @@ def _generic_meaning(hresult: int, facility: int, low: int) -> str:
     return f"code {low} in {where}; no entry in our tables"
 
 
-def decode(text: str | int, *, lang: Lang = "en") -> CodeInfo | None:
+def decode(text: str | int, *, lang: Lang = DEFAULT_LANG) -> CodeInfo | None:
     """Decode `0x80072ee2`, `80072EE2`, `-2147012894`, `2147954402`, `12002` or a symbol."""
     if isinstance(text, int):
         return decode_value(text, lang=lang)
@@ -123,7 +123,7 @@ def decode(text: str | int, *, lang: Lang = "en") -> CodeInfo | None:
     return lookup_symbol(raw, lang=lang)
 
 
-def lookup_symbol(name: str, *, lang: Lang = "en") -> CodeInfo | None:
+def lookup_symbol(name: str, *, lang: Lang = DEFAULT_LANG) -> CodeInfo | None:
     """A symbolic name (`ERROR_WINHTTP_TIMEOUT`, `CCM_E_NO_CLIENT_PKI_CERT`), any case."""
     key = name.strip().upper()
     table = tables()
@@ -149,7 +149,7 @@ def _known_symbol(name: str) -> bool:
     return name in table.by_name or name in table.symbols
 
 
-def find_codes(text: str, *, limit: int = 50, lang: Lang = "en") -> list[CodeInfo]:
+def find_codes(text: str, *, limit: int = 50, lang: Lang = DEFAULT_LANG) -> list[CodeInfo]:
     """Every code and known symbol in `text`, in order of first appearance, at most `limit`.
 
     The text is searched line by line, each line on its first MAX_LINE_CHARS only, so no single

@@ -65,7 +65,9 @@ async def test_chatter_pasted_codes_and_lang(bot: ConsoleBot) -> None:
 
 async def test_usage_and_refusals(bot: ConsoleBot) -> None:
     """Incomplete commands and bad hosts get one short answer."""
-    assert (await bot.handle("/cmerr")) == "Usage: /cmerr CODE-OR-TEXT (an error code, a symbol or log lines)"
+    assert (
+        await bot.handle("/cmerr")
+    ) == "Usage: /cmerr CODE-OR-TEXT (explain an error code, symbol or log lines)"
     reply = await bot.handle("/cmcheck")
     assert reply is not None and "Usage: /cmcheck" in reply
     reply = await bot.handle("/cmcheck $(calc)")
