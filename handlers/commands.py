@@ -35,7 +35,7 @@ def register_cmcheck(app: AsyncApp, deps: Deps, row: Command[tuple[list[str], li
         words, kbs = row.parse(command_text(command.get("text", "")))
         hosts, deployments = split_deployment_ids(words)
         if not hosts:
-            await ack(response_type="ephemeral", text=row.usage_in(deps.known_lang(user)))
+            await ack(response_type="ephemeral", text=row.usage_in(await deps.ack_lang(user, channel)))
             return
         if has_configmgr_targets(hosts):
             await _cmcheck_configmgr(ack, deps, respond, words=hosts, kbs=kbs, user=user, channel=channel)
@@ -69,7 +69,10 @@ def register_cmerr(app: AsyncApp, deps: Deps, row: Command[str]) -> None:
     async def cmerr(ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]) -> None:
         text = row.parse(from_slack(command.get("text", "")))
         if not text:
-            await ack(response_type="ephemeral", text=row.usage_in(deps.known_lang(command.get("user_id"))))
+            await ack(
+                response_type="ephemeral",
+                text=row.usage_in(await deps.ack_lang(command.get("user_id"), command.get("channel_id"))),
+            )
             return
         await ack()
         deps.background.spawn(

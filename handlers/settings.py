@@ -29,10 +29,16 @@ def register_cmbot(app: AsyncApp, deps: Deps, row: Command[CmbotCommand]) -> Non
         parsed = row.parse(command_text(command.get("text", "")))
         user = command.get("user_id", "")
         if parsed.kind == "usage" and parsed.problem is not None:
-            await ack(response_type="ephemeral", text=phrase(deps.known_lang(user), parsed.problem))
+            await ack(
+                response_type="ephemeral",
+                text=phrase(await deps.ack_lang(user, command.get("channel_id")), parsed.problem),
+            )
             return
         if parsed.kind == "set" and not deps.policy.may_change_settings(user):
-            await ack(response_type="ephemeral", text=say(deps.known_lang(user), "settings.admins_only"))
+            await ack(
+                response_type="ephemeral",
+                text=say(await deps.ack_lang(user, command.get("channel_id")), "settings.admins_only"),
+            )
             return
         await ack()
         deps.background.spawn(

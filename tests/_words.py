@@ -47,6 +47,7 @@ LATIN_TERMS = frozenset(
         "WsusPool",
         "WinRM",
         "Redis",
+        "AdminService",
         "WinHTTP",
         "WinINet",
         "PowerShell",

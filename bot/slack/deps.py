@@ -6,6 +6,7 @@ composition root that builds them.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections import defaultdict, deque
@@ -39,6 +40,8 @@ from probes.config import ProbeConfig
 
 log = logging.getLogger("cmbot.deps")
 RECENT_CHECKS = 10
+ACK_LANG_BUDGET_S = 1.0
+"""How long an ack may wait for the reader's language: a third of Slack's 3 s."""
 
 
 @dataclass
@@ -106,9 +109,23 @@ class Deps:
         return self.settings.cmbot_auto_reply if prefs.auto_reply is None else prefs.auto_reply
 
     def known_lang(self, user_id: str | None) -> Lang:
-        """The reply language with no I/O, for answers inside a 3 s ack: the user's language when
-        an earlier request looked it up, else the default (`lang_for` may call users.info and Redis)."""
+        """The reply language with no I/O: the user's language when an earlier request looked it
+        up, else the default (`lang_for` may call users.info and Redis)."""
         return self._user_lang.get(user_id or "") or self.settings.cmbot_lang
+
+    async def ack_lang(self, user_id: str | None, channel_id: str | None = None) -> Lang:
+        """The reply language for an answer inside the ack, which Slack needs within 3 s
+        (https://docs.slack.dev/interactivity/implementing-slash-commands): `lang_for` when it
+        answers within ACK_LANG_BUDGET_S (users.info is cached after a user's first request),
+        else what is known without I/O."""
+        try:
+            async with asyncio.timeout(ACK_LANG_BUDGET_S):
+                return await self.lang_for(user_id, channel_id)
+        except TimeoutError:
+            log.info(
+                "language lookup slower than %s s; the ack answers in the known language", ACK_LANG_BUDGET_S
+            )
+            return self.known_lang(user_id)
 
     async def lang_for(self, user_id: str | None, channel_id: str | None = None) -> Lang:
         """The channel's setting, else the user's Slack locale (ja-JP → ja), else the default."""

@@ -3,10 +3,12 @@ what was kept (no WinRM request, no second download), and a Japanese reply holds
 
 import asyncio
 import json
+import re
 from typing import Any
 
 from bot.loopback.payloads import file_shared_event, message_event
-from bot.loopback.web_api import Harness
+from bot.loopback.web_api import Harness, SignedDriver
+from bot.slack.manifest import SHORTCUT_NAME
 from knowledge.causes import CAUSE_IDS
 from lab.testing import Lab
 from tests._words import fact_words, japanese_entry_words, latin_words_left
@@ -172,5 +174,36 @@ async def test_japanese_notices_and_explanations_hold_no_english(harness: Harnes
     assert any("バイナリ" in text for text in said), said  # the binary notice, in Japanese
     names = [name for name, _ in uploads.values()]
     left = [(latin_words_left(text, allowed=_allowed(names, [])), text) for text in said]
+    problems = [pair for pair in left if pair[0]]
+    assert not problems, "\n\n".join(f"{words}\n{text}" for words, text in problems)
+
+
+_COMMAND_SYNTAX = re.compile(r"/[a-z]+(?:[ ,·]+(?!/)[A-Za-z0-9_|:\[\]…\-.\"]+)*")
+"""What a user types (`/cmbot lang en|ja|auto`, `/cmcheck HOST [HOST…]`): syntax, not English."""
+
+
+async def test_japanese_help_settings_usage_home_and_file_problems_hold_no_english(harness: Harness) -> None:
+    """Beyond checks and explanations: /cmbot help, settings and its usage, /cmerr's usage in the
+    ack, App Home and an upload that cannot be read are Japanese for a Japanese user."""
+    harness.slack.locales[JA_USER] = "ja-JP"
+    harness.slack.locales["U2"] = "ja-JP"  # the uploader of the stand-in's files
+    url = harness.slack.response_url()
+    for text in ("help", "settings", "lang klingon", "autoreply off"):
+        await harness.bot.command("/cmbot", text, user=JA_USER, response_url=url)
+    _, ack = await harness.bot.command("/cmerr", "", user=JA_USER)  # known language: no I/O in the ack
+    await harness.bot.event({"type": "app_home_opened", "user": JA_USER, "tab": "home"})
+    await harness.bot.event(file_shared_event("F404"), event_id="EvGone")  # files.info: file_not_found
+    async with asyncio.timeout(20):
+        answers = await harness.slack.wait_for("response_url", 3)  # help, settings, the change
+        await harness.slack.wait_for("views.publish")
+        await harness.slack.wait_for("chat.postMessage")  # the file problem
+    said = [json.loads(ack)["text"], *(_all_text(a) for a in answers)]
+    # The shortcut's name is the one the manifest gives Slack (a manifest has one language).
+    said += [_all_text(v["view"]).replace(SHORTCUT_NAME, " ") for v in harness.slack.of("views.publish")]
+    said += [_all_text(post) for post in harness.slack.of("chat.postMessage")]
+    said += [str(a.get("text", "")) for a in SignedDriver.acks[-5:] if a.get("text")]
+    assert any("使い方" in text for text in said), said  # /cmbot lang klingon and /cmerr's usage
+    assert any("オフ" in text for text in said), said  # the changed setting, worded
+    left = [(latin_words_left(_COMMAND_SYNTAX.sub(" ", t), allowed=_allowed([], [])), t) for t in said]
     problems = [pair for pair in left if pair[0]]
     assert not problems, "\n\n".join(f"{words}\n{text}" for words, text in problems)
