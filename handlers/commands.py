@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from bot.access.groups import expand_targets
 from bot.fleet.targets import has_configmgr_targets, may_ask_configmgr, resolve, split_targets
-from bot.render.blocks import denial_message
+from bot.render.blocks import denial_message, notice_message
+from bot.render.i18n import phrase
 from bot.slack.background import ephemeral
 from bot.slack.slash import split_deployment_ids
 from handlers.slack_text import command_text, from_slack
 from handlers.usecases import accept_check, check_problem, explained_reply, record_denied
+from knowledge.findings import Refused, said
 from probes.adminservice import AdminServiceError
 from probes.check import normalize_deployments, normalize_kbs
 from probes.targets import validate_host
@@ -44,7 +46,8 @@ def register_cmcheck(app: AsyncApp, deps: Deps, row: Command[tuple[list[str], li
         if problem := check_problem(
             deps, hosts, kbs, user=user, channel=channel, groups=groups, deployments=deployments
         ):
-            await ack(response_type="ephemeral", **denial_message(problem).as_kwargs())
+            lang = await deps.ack_lang(user, channel)
+            await ack(response_type="ephemeral", **denial_message(problem, lang).as_kwargs())
             deps.background.spawn(record_denied(deps, user, channel, hosts, problem), what="audit")
             return
         await ack()
@@ -92,20 +95,17 @@ async def _cmcheck_configmgr(
 ) -> None:
     """`collection:` / `deployment:` targets: parsed before the ack, resolved through the
     AdminService after it, then every resolved host meets the same checks as a typed name."""
-    target = " ".join(words)[:200]
     try:
         plain, targets = split_targets(words)
         normalize_kbs(kbs)
-    except ValueError as exc:  # BadKb is one
-        await ack(response_type="ephemeral", text=str(exc))
+    except Refused as exc:  # BadKb, or the ConfigMgr targets' usage
+        await ack(response_type="ephemeral", text=phrase(await deps.ack_lang(user, channel), exc.reason))
         return
     if not may_ask_configmgr(deps.policy, user, channel):
-        problem = "you are not allowed to run /cmcheck here"
-        await ack(response_type="ephemeral", **denial_message(problem).as_kwargs())
-        deps.background.spawn(
-            deps.record(user=user, action="denied", target=target, outcome=problem, channel=channel),
-            what="audit",
-        )
+        problem = said("refuse.not_here")
+        lang = await deps.ack_lang(user, channel)
+        await ack(response_type="ephemeral", **denial_message(problem, lang).as_kwargs())
+        deps.background.spawn(record_denied(deps, user, channel, words, problem), what="audit")
         return
     await ack()
 
@@ -113,15 +113,21 @@ async def _cmcheck_configmgr(
         try:
             resolved = await asyncio.to_thread(resolve, targets, deps.settings.adminservice())
         except AdminServiceError as exc:
-            await respond(response_type="ephemeral", text=f"⚠️ Not started: {exc}")
+            lang = await deps.lang_for(user, channel)
+            text = phrase(lang, said("refuse.not_started", reason=exc.reason))
+            await respond(response_type="ephemeral", **notice_message(text).as_kwargs())
             return
         hosts = list(dict.fromkeys([*plain, *resolved.hosts]))
+        lang = await deps.lang_for(user, channel)
         if not hosts:
-            await respond(response_type="ephemeral", text="Nothing to check: " + "; ".join(resolved.notes))
+            notes = "; ".join(phrase(lang, note) for note in resolved.notes)
+            await respond(
+                response_type="ephemeral", text=phrase(lang, said("refuse.nothing_resolved", notes=notes))
+            )
             return
         groups = await deps.usergroups_of(user)
         if problem := check_problem(deps, hosts, kbs, user=user, channel=channel, groups=groups):
-            await respond(response_type="ephemeral", **denial_message(problem).as_kwargs())
+            await respond(response_type="ephemeral", **denial_message(problem, lang).as_kwargs())
             await record_denied(deps, user, channel, hosts, problem)
             return
         await accept_check(

@@ -19,9 +19,10 @@ from bot.render.blocks import (
     explanation_message,
     notice_message,
 )
+from bot.render.i18n import phrase
 from bot.slack.slash import MAX_HOSTS_PER_COMMAND, split_deployment_ids
 from handlers.sources import MAX_PASTE_CHARS, remember
-from knowledge.findings import Explanation, Lang
+from knowledge.findings import DEFAULT_LANG, Explanation, Lang, Phrase, said
 from probes.check import BadDeployment, BadKb, normalize_deployments, normalize_kbs
 from probes.targets import BadHostName, validate_host
 
@@ -30,9 +31,10 @@ if TYPE_CHECKING:
 
     from bot.slack.deps import Deps
 
-NOTHING_TO_CHECK = "Nothing to check: name at least one host."
-RERUN_EXPIRED = "This Re-run is too old to repeat; run /cmcheck again."
-RERUN_UNKNOWN = "This button is not one of cmbot's; run /cmcheck again."
+NOTHING_TO_CHECK = said("refuse.nothing")
+RERUN_EXPIRED = said("refuse.rerun_expired")
+RERUN_UNKNOWN = said("refuse.rerun_unknown")
+NOT_STARTED_QUEUE_DOWN = said("refuse.not_started", reason=QUEUE_DOWN)
 
 
 async def explained_reply(deps: Deps, text: str, lang: Lang, kind: str) -> tuple[Explanation, Message]:
@@ -45,13 +47,18 @@ async def explained_reply(deps: Deps, text: str, lang: Lang, kind: str) -> tuple
     return explanation, message
 
 
-async def record_denied(deps: Deps, user: str, channel: str, targets: list[str], problem: str) -> None:
+async def record_denied(deps: Deps, user: str, channel: str, targets: list[str], problem: Phrase) -> None:
+    """Audit a refusal, worded in the default language: the audit log is read in one language."""
     await deps.record(
-        user=user, action="denied", target=" ".join(targets)[:200], outcome=problem, channel=channel
+        user=user,
+        action="denied",
+        target=" ".join(targets)[:200],
+        outcome=phrase(DEFAULT_LANG, problem),
+        channel=channel,
     )
 
 
-async def rerun_targets(deps: Deps, value: str) -> tuple[list[str], list[str]] | str:
+async def rerun_targets(deps: Deps, value: str) -> tuple[list[str], list[str]] | Phrase:
     """The hosts and KBs a Re-run button asks for (kept with the check, by its request ID), or
     a short reason. Values posted before that (`rerun:HOSTS|KBS`) are read as they are."""
     ref = value.removeprefix("rerun:")
@@ -63,7 +70,7 @@ async def rerun_targets(deps: Deps, value: str) -> tuple[list[str], list[str]] |
     try:
         state = await deps.buttons.get(f"rerun:{ref}")
     except (RedisError, OSError):
-        return f"Not started: {QUEUE_DOWN}"
+        return NOT_STARTED_QUEUE_DOWN
     if not state:
         return RERUN_EXPIRED
     asked = [str(h) for h in state.get("hosts", [])]
@@ -77,8 +84,13 @@ async def rerun_check(
     """Re-run: the same controls as /cmcheck (policy, names, host cap, rate limit), every refusal
     answered to the clicker and audited (security review V8), then a fresh check in the thread."""
     asked = await rerun_targets(deps, value)
-    if isinstance(asked, str):
-        await respond(response_type="ephemeral", replace_original=False, **notice_message(asked).as_kwargs())
+    lang = await deps.lang_for(user, channel)
+    if isinstance(asked, Phrase):
+        await respond(
+            response_type="ephemeral",
+            replace_original=False,
+            **notice_message(phrase(lang, asked)).as_kwargs(),
+        )
         return
     words, kbs = asked
     hosts, deployments = split_deployment_ids(words)
@@ -87,7 +99,7 @@ async def rerun_check(
         deps, hosts, kbs, user=user, channel=channel, groups=groups, deployments=deployments
     ):
         await respond(
-            response_type="ephemeral", replace_original=False, **denial_message(problem).as_kwargs()
+            response_type="ephemeral", replace_original=False, **denial_message(problem, lang).as_kwargs()
         )
         await record_denied(deps, user, channel, hosts, problem)
         return
@@ -120,6 +132,7 @@ async def accept_check(
 ) -> None:
     """The rate limit (the rule's own when one matches this user in this channel, V9), then start."""
     if deps.rate_limiter is not None:
+        lang = await deps.lang_for(user, channel)
         limit = deps.policy.rate_limit_for(user, groups, channel)
         try:
             allowed = await deps.rate_limiter.allow(user, limit=limit.checks, window_s=limit.window_s)
@@ -127,13 +140,15 @@ async def accept_check(
             await respond(
                 response_type="ephemeral",
                 replace_original=False,
-                **notice_message(f"Not started: {QUEUE_DOWN}").as_kwargs(),
+                **notice_message(
+                    phrase(await deps.lang_for(user, channel), NOT_STARTED_QUEUE_DOWN)
+                ).as_kwargs(),
             )
             return
         if not allowed:
-            problem = f"rate limit: at most {limit.checks} checks per {limit.window_s} s"
+            problem = said("refuse.rate_limit", checks=limit.checks, seconds=limit.window_s)
             await respond(
-                response_type="ephemeral", replace_original=False, **denial_message(problem).as_kwargs()
+                response_type="ephemeral", replace_original=False, **denial_message(problem, lang).as_kwargs()
             )
             await record_denied(deps, user, channel, hosts, problem)
             return
@@ -159,7 +174,7 @@ def check_problem(
     channel: str,
     groups: list[str],
     deployments: list[str] | None = None,
-) -> str | None:
+) -> Phrase | None:
     """Why the request cannot run (usage, a bad name, the policy), or None. Groups are authorized
     as groups, then every host they expand to is validated and authorized too."""
     if not targets:  # `/cmcheck` with no host gets its usage line before this (handlers/commands.py)
@@ -175,14 +190,14 @@ def check_problem(
         normalize_kbs(kbs)
         normalize_deployments(deployments or [])
     except (BadHostName, BadKb, BadDeployment, GroupError) as exc:
-        return str(exc)
+        return exc.reason
     if len(hosts) > MAX_HOSTS_PER_COMMAND:
-        return f"Too many hosts: at most {MAX_HOSTS_PER_COMMAND} per command."
+        return said("refuse.too_many_hosts", max=MAX_HOSTS_PER_COMMAND)
     for host in hosts:
         if host not in targets and not deps.policy.authorize(
             user_id=user, channel_id=channel, target=host, usergroups=groups
         ):
-            return f"you are not allowed to check {host}"
+            return said("refuse.host_denied", host=host)
     return None
 
 
@@ -224,11 +239,11 @@ async def start_check(
         )
         await deps.dispatcher.submit(request)
     except (QueueUnavailable, RedisError, OSError) as exc:
-        reason = str(exc) if isinstance(exc, QueueUnavailable) else QUEUE_DOWN
+        reason = exc.reason if isinstance(exc, QueueUnavailable) else QUEUE_DOWN
         await deps.client.chat_update(
             channel=channel,
             ts=request.message_ts or "",
-            **notice_message(f"Not started: {reason}").as_kwargs(),
+            **notice_message(phrase(lang, said("refuse.not_started", reason=reason))).as_kwargs(),
         )
         return
     await deps.record(

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from requests_ntlm import HttpNtlmAuth
 
 from knowledge.datafile import load_model
+from knowledge.findings import Phrase, Refused, said
 
 ENV_FILE = "CMBOT_ADMINSERVICE"
 ENV_URL = "CMBOT_ADMINSERVICE_URL"
@@ -51,12 +52,13 @@ _GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}?$"
 ErrorKind = Literal["not_configured", "unreachable", "tls", "auth", "not_found", "bad_input", "protocol"]
 
 
-class AdminServiceError(Exception):
-    """Why a lookup failed, as a short sentence for the user (never a secret, never a traceback)."""
+class AdminServiceError(Refused):
+    """Why a lookup failed, as a short `adminservice.*` Phrase for the user (never a secret, never a
+    traceback); `kind` is the class of failure."""
 
-    def __init__(self, kind: ErrorKind, message: str) -> None:
+    def __init__(self, kind: ErrorKind, reason: Phrase) -> None:
         self.kind = kind
-        super().__init__(message)
+        super().__init__(reason)
 
 
 class AdminServiceSettings(BaseModel):
@@ -103,9 +105,7 @@ def adminservice_settings(
             {"url": url, "username": username or "", "password": password or "", "ca_file": ca_file}
         )
     except AdminServiceSettingsError as exc:
-        raise AdminServiceError(
-            "not_configured", f"the AdminService settings file is not usable: {exc}"
-        ) from None
+        raise AdminServiceError("not_configured", said("adminservice.bad_file", error=str(exc))) from None
     except (OSError, ValidationError) as exc:
         fields = (
             ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
@@ -113,8 +113,7 @@ def adminservice_settings(
             else type(exc).__name__
         )
         raise AdminServiceError(
-            "not_configured",
-            f"the AdminService settings are not usable ({fields}): see {ENV_URL}",
+            "not_configured", said("adminservice.bad_settings", fields=fields, setting=ENV_URL)
         ) from None
 
 
@@ -131,10 +130,10 @@ def odata_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _checked_name(value: str, what: str) -> str:
+def _checked_name(value: str) -> str:
     name = value.strip()
     if not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
-        raise AdminServiceError("bad_input", f"'{name[:60]}' is not a {what} name")
+        raise AdminServiceError("bad_input", said("adminservice.bad_collection", name=name[:60]))
     return name
 
 
@@ -170,12 +169,12 @@ class AdminService:
             document = self._get(url)
             value = document.get("value")
             if not isinstance(value, list):
-                raise AdminServiceError("protocol", "the AdminService answer has no OData 'value' list")
+                raise AdminServiceError("protocol", said("adminservice.no_value"))
             rows.extend(row for row in value if isinstance(row, dict))
             next_link = document.get("@odata.nextLink")
             url = str(next_link) if next_link else None
             if url and not url.startswith(self._origin + "/"):
-                raise AdminServiceError("protocol", "the AdminService pointed the next page at another host")
+                raise AdminServiceError("protocol", said("adminservice.other_host"))
         return rows
 
     def _get(self, url: str) -> dict[str, Any]:
@@ -187,36 +186,34 @@ class AdminService:
                 allow_redirects=False,  # the account's NTLM handshake goes to this host only
             )
         except requests.exceptions.SSLError:
-            raise AdminServiceError(
-                "tls", "the AdminService certificate could not be verified (set its CA file)"
-            ) from None
+            raise AdminServiceError("tls", said("adminservice.tls")) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout):
             host = urlsplit(self.settings.url).hostname
-            raise AdminServiceError("unreachable", f"the AdminService at {host} did not answer") from None
+            raise AdminServiceError(
+                "unreachable", said("adminservice.unreachable", host=host or "")
+            ) from None
         except requests.exceptions.RequestException as exc:
             raise AdminServiceError(
-                "protocol", f"the AdminService request failed ({type(exc).__name__})"
+                "protocol", said("adminservice.failed", error=type(exc).__name__)
             ) from None
         if response.status_code in (401, 403):
-            raise AdminServiceError(
-                "auth", f"the AdminService refused cmbot's account (HTTP {response.status_code})"
-            )
+            raise AdminServiceError("auth", said("adminservice.auth", status=response.status_code))
         if response.status_code != 200:
-            raise AdminServiceError("protocol", f"the AdminService answered HTTP {response.status_code}")
+            raise AdminServiceError("protocol", said("adminservice.http", status=response.status_code))
         try:
             document = response.json()
         except ValueError:
-            raise AdminServiceError("protocol", "the AdminService answer is not JSON") from None
+            raise AdminServiceError("protocol", said("adminservice.not_json")) from None
         if not isinstance(document, dict):
-            raise AdminServiceError("protocol", "the AdminService answer is not an OData object")
+            raise AdminServiceError("protocol", said("adminservice.not_odata"))
         return document
 
     def collection_members(self, name: str) -> list[str]:
         """Device names in the collection called `name` (exact name, as the console shows it)."""
-        wanted = _checked_name(name, "collection")
+        wanted = _checked_name(name)
         found = self.query("SMS_Collection", f"Name eq {odata_string(wanted)}", "CollectionID,Name")
         if not found:
-            raise AdminServiceError("not_found", f"no collection named '{wanted[:80]}' in ConfigMgr")
+            raise AdminServiceError("not_found", said("adminservice.no_collection", name=wanted[:80]))
         collection_id = str(found[0].get("CollectionID", ""))
         members = self.query(
             "SMS_FullCollectionMembership",
@@ -232,7 +229,7 @@ class AdminService:
         (a {GUID}); `status` is `error` or `unknown` (or `success`, `inprogress`)."""
         status_type = STATUS_TYPES.get(status.lower())
         if status_type is None:
-            raise AdminServiceError("bad_input", "status must be error, unknown, inprogress or success")
+            raise AdminServiceError("bad_input", said("adminservice.bad_status"))
         ident = deployment_id.strip()
         if ident.isdigit() and len(ident) <= 10:
             match = f"AssignmentID eq {int(ident)}"
@@ -240,13 +237,10 @@ class AdminService:
             guid = ident if ident.startswith("{") else "{" + ident + "}"
             match = f"AssignmentUniqueID eq {odata_string(guid.upper())}"
         else:
-            raise AdminServiceError(
-                "bad_input",
-                f"'{ident[:40]}' is not a deployment ID (the number, e.g. 16777245, or its {{GUID}})",
-            )
+            raise AdminServiceError("bad_input", said("adminservice.bad_deployment", text=ident[:40]))
         found = self.query("SMS_UpdatesAssignment", match, "AssignmentID,AssignmentName")
         if not found:
-            raise AdminServiceError("not_found", f"no software update deployment with ID {ident[:40]}")
+            raise AdminServiceError("not_found", said("adminservice.no_deployment", text=ident[:40]))
         assignment_id = int(found[0].get("AssignmentID", 0))
         rows = self.query(
             "SMS_SUMDeploymentAssetDetails",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from knowledge.findings import Evidence, Finding, Phrase, said
+from knowledge.findings import Evidence, Finding, Phrase, Refused, said
 from probes.config import ProbeConfig
 from probes.credentials import Credential, CredentialError, NotTrusted, credential_for, kerberos_ready
 from probes.diagnosis import diagnose
@@ -45,7 +45,7 @@ _pool: concurrent.futures.ThreadPoolExecutor | None = None
 DEFAULT_CONFIG = ProbeConfig()
 
 
-class BadKb(ValueError):
+class BadKb(Refused):
     """A KB parameter that is not KB + 6 to 8 digits."""
 
 
@@ -54,12 +54,12 @@ def normalize_kbs(kbs: Sequence[str]) -> list[str]:
     for raw in kbs:
         match = KB_PATTERN.match(raw.strip())
         if not match:
-            raise BadKb(f"'{raw[:40]}' is not a KB number (write KB5031356)")
+            raise BadKb(said("refuse.kb", text=raw[:40]))
         result.append(f"KB{match.group(1)}")
     return result
 
 
-class BadDeployment(ValueError):
+class BadDeployment(Refused):
     """A deployment parameter that is not a deployment unique ID (a GUID)."""
 
 
@@ -68,7 +68,7 @@ def normalize_deployments(deployments: Sequence[str]) -> list[str]:
     for raw in deployments:
         match = DEPLOYMENT_PATTERN.match(raw.strip())
         if not match:
-            raise BadDeployment(f"'{raw[:40]}' is not a deployment ID (write {{16777245-...}} as a GUID)")
+            raise BadDeployment(said("refuse.deployment", text=raw[:40]))
         result.append("{" + match.group(1).upper() + "}")
     return result
 
@@ -252,14 +252,16 @@ def _unreachable_report(host: str, reason: Unreachable, start: float) -> HostRep
     )
 
 
-def target_problem(host: str, config: ProbeConfig = DEFAULT_CONFIG) -> str | None:
+def target_problem(host: str, config: ProbeConfig = DEFAULT_CONFIG) -> Phrase | None:
     """Why this host would get no credential (a bad name, or outside every credential's scope), or
     None. Decided before any DNS lookup (V1); a front end may call it to refuse in its reply."""
     try:
         name = validate_host(host)
         credential_for(name, _inventory_entry(name, config), config.credentials)
-    except (BadHostName, NotTrusted) as exc:
-        return str(exc)
+    except BadHostName as exc:
+        return exc.reason
+    except NotTrusted:
+        return said("refuse.host_not_known")  # probes/credentials.py NOT_KNOWN, worded at the top
     except (CredentialError, Unreachable):
         return None  # a configuration problem: answered in the host's report
     return None
@@ -280,7 +282,7 @@ async def check_host(
         wanted = normalize_kbs(kbs)
         wanted_deployments = normalize_deployments(deployments)
     except (BadHostName, BadKb, BadDeployment) as exc:
-        return not_checked_report(host[:80], str(exc))
+        return not_checked_report(host[:80], exc.reason)
     if problem := target_problem(name, config):
         return not_checked_report(name, problem)
     async with _lock(name):

@@ -12,37 +12,34 @@ import ipaddress
 import re
 import socket
 
+from knowledge.findings import Refused, said
+
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _NUMERIC_LABEL = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)")
 MAX_NAME = 253
 
 
-class BadHostName(ValueError):
-    """The text cannot be a host name; the message says why, briefly."""
+class BadHostName(Refused):
+    """The text cannot be a host name; `reason` (a `refuse.host_*` Phrase) says why, briefly."""
 
 
 def validate_host(text: str) -> str:
     """Return the normalized host name (see the module docstring), or raise BadHostName."""
     name = text.strip().strip("\"'").strip()
     if not name:
-        raise BadHostName("empty host name")
+        raise BadHostName(said("refuse.host_empty"))
     if len(name) > MAX_NAME + 1:
-        raise BadHostName("host name longer than 253 characters")
+        raise BadHostName(said("refuse.host_long", max=MAX_NAME))
     if not name.isascii():
-        raise BadHostName(
-            "host names must be plain ASCII (letters, digits, '-' and '.'); write an IDN in its xn-- form"
-        )
+        raise BadHostName(said("refuse.host_ascii"))
     if ":" in name:
         return _ipv6(name)
     name = name.lower().removesuffix(".")
     if len(name) > MAX_NAME:
-        raise BadHostName("host name longer than 253 characters")
+        raise BadHostName(said("refuse.host_long", max=MAX_NAME))
     labels = name.split(".")
     if not all(_LABEL.fullmatch(label) for label in labels):
-        raise BadHostName(
-            f"'{_printable(text)}' is not a valid host name: use letters, digits and '-' "
-            "(not first or last), dot-separated"
-        )
+        raise BadHostName(said("refuse.host_invalid", name=_printable(text)))
     if all(_NUMERIC_LABEL.fullmatch(label) for label in labels) or _NUMERIC_LABEL.fullmatch(labels[-1]):
         return _ipv4(name, text)
     return name
@@ -66,18 +63,18 @@ def _ipv4(name: str, text: str) -> str:
     try:
         packed = socket.inet_aton(name)
     except OSError:
-        raise BadHostName(f"'{_printable(text)}' looks like a malformed IP address") from None
+        raise BadHostName(said("refuse.host_bad_ip", name=_printable(text))) from None
     return socket.inet_ntoa(packed)
 
 
 def _ipv6(name: str) -> str:
     bare = name.removeprefix("[").removesuffix("]")
     if "%" in bare:
-        raise BadHostName("scoped IPv6 addresses (with %interface) are not accepted")
+        raise BadHostName(said("refuse.host_scoped"))
     try:
         address = ipaddress.IPv6Address(bare)
     except ValueError:
-        raise BadHostName(f"'{_printable(name)}' is not a valid host name or IPv6 address") from None
+        raise BadHostName(said("refuse.host_bad_ipv6", name=_printable(name))) from None
     if address.ipv4_mapped is not None:
         return str(address.ipv4_mapped)
     return str(address)

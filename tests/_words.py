@@ -48,6 +48,10 @@ LATIN_TERMS = frozenset(
         "WinRM",
         "Redis",
         "AdminService",
+        "OData",
+        "ASCII",
+        "IDN",
+        "IPv6",
         "WinHTTP",
         "WinINet",
         "PowerShell",
@@ -201,3 +205,14 @@ def japanese_entry_words() -> set[str]:
 def fact_words(facts: object) -> set[str]:
     """Every Latin-letter word in a report's facts: values Windows itself reported."""
     return set(_LATIN_WORD.findall(json.dumps(facts)))
+
+
+def in_english(reason: object) -> str:
+    """A refusal as an English reader sees it: a Phrase, or a Refused's reason, worded."""
+    from bot.render.i18n import phrase  # noqa: PLC0415
+    from knowledge.findings import Phrase, Refused  # noqa: PLC0415
+
+    if isinstance(reason, Refused):
+        reason = reason.reason
+    assert isinstance(reason, Phrase), reason
+    return phrase("en", reason)

@@ -10,10 +10,11 @@ import yaml
 from pydantic import RootModel, ValidationError
 
 from bot.access.policy import GROUP_PREFIX
+from knowledge.findings import Refused, said
 
 
-class GroupError(ValueError):
-    """An unknown group or a broken groups file; the message names the file or the group."""
+class GroupError(Refused):
+    """An unknown group or a broken groups file; the reason names the file or the group."""
 
 
 class _Groups(RootModel[dict[str, list[str]]]):
@@ -28,9 +29,7 @@ def load_groups(path: Path | None) -> dict[str, list[str]]:
     try:
         return _Groups.model_validate(yaml.safe_load(raw_path.read_text(encoding="utf-8")) or {}).root
     except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise GroupError(
-            f"{raw_path}: not a mapping of group name to host list ({type(exc).__name__})"
-        ) from None
+        raise GroupError(said("refuse.groups_file", path=str(raw_path), error=type(exc).__name__)) from None
 
 
 def expand_targets(targets: list[str], groups: Mapping[str, list[str]]) -> list[str]:
@@ -41,7 +40,7 @@ def expand_targets(targets: list[str], groups: Mapping[str, list[str]]) -> list[
         if target.lower().startswith(GROUP_PREFIX):
             name = target[len(GROUP_PREFIX) :]
             if name not in table:
-                raise GroupError(f"no host group named '{name[:60]}' (see CMBOT_GROUPS)")
+                raise GroupError(said("refuse.group_unknown", name=name[:60]))
             hosts.extend(table[name])
         else:
             hosts.append(target)

@@ -16,6 +16,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge.datafile import load_model
+from knowledge.findings import Phrase, said
 from probes.targets import BadHostName, is_ip_literal, validate_host
 
 GROUP_PREFIX = "group:"
@@ -116,19 +117,19 @@ class Policy(_Strict):
             try:
                 target = validate_host(target)
             except BadHostName as exc:
-                return Decision(False, str(exc))
+                return Decision(False, exc.reason)
         shape = self._target_shape_problem(target)
         if shape:
             return Decision(False, shape)
         if not self.enforced:
-            return Decision(True, "no access policy configured")
+            return Decision(True, said("policy.open"))
         principal_rules = [r for r in self.rules if r.grants_principal(user_id, usergroups, channel_id)]
         if not principal_rules:
-            return Decision(False, "you are not allowed to run /cmcheck here")
+            return Decision(False, said("refuse.not_here"))
         for rule in principal_rules:
             if rule.grants_target(target):
-                return Decision(True, f"allowed by rule '{rule.name}'")
-        return Decision(False, f"you are not allowed to check {target}")
+                return Decision(True, said("policy.allowed_by", rule=rule.name))
+        return Decision(False, said("refuse.host_denied", host=target))
 
     def may_change_settings(self, user_id: str) -> bool:
         return not self.channel_admins or user_id in self.channel_admins
@@ -143,25 +144,26 @@ class Policy(_Strict):
                 return rule.rate_limit
         return self.rate_limit
 
-    def _target_shape_problem(self, target: str) -> str | None:
+    def _target_shape_problem(self, target: str) -> Phrase | None:
         """`target` is normalized: IP literals in every spelling are canonical here."""
         if target.lower().startswith(GROUP_PREFIX):
             return None
         if is_ip_literal(target):
-            return None if self.allow_ip_literals else "IP addresses are not allowed; use the host name"
+            return None if self.allow_ip_literals else said("refuse.ip_literal")
         if (
             self.allowed_domains
             and "." in target
             and not any(target == d or target.endswith("." + d) for d in self.allowed_domains)
         ):
-            return f"{target} is outside the allowed domains ({', '.join(self.allowed_domains)})"
+            return said("refuse.outside_domains", host=target, domains=", ".join(self.allowed_domains))
         return None
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     allowed: bool
-    reason: str
+    reason: Phrase
+    """Why, as a catalog Phrase (`refuse.*` when refused, `policy.*` when allowed), worded at the top."""
 
     def __bool__(self) -> bool:
         return self.allowed

@@ -29,7 +29,7 @@ from bot.jobs.worker import build_worker
 from bot.loopback.payloads import slack_escaped
 from bot.loopback.web_api import SignedDriver, SlackStandIn
 from bot.render.blocks import Message, render_text
-from bot.render.i18n import say
+from bot.render.i18n import phrase, say
 from bot.settings import Settings
 from bot.slack.app import build_app, build_deps
 from bot.slack.deps import Deps
@@ -183,7 +183,7 @@ class ConsoleBot:
         try:
             hosts = expand_targets(targets, self.deps.groups)
         except GroupError as exc:
-            return str(exc)
+            return phrase(self.lang, exc.reason)
         try:
             async with asyncio.timeout(self.deadline_s * 2 + 30):
                 while len(self._thread(pending_ts)) < len(hosts):

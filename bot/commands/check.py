@@ -14,6 +14,7 @@ from bot.fleet.export import table_csv, table_json
 from bot.fleet.targets import has_configmgr_targets, resolve, split_targets
 from bot.fleet.view import fleet_summary_message
 from bot.render.blocks import render_text
+from bot.render.i18n import reason_of
 from bot.render.text import print_report, report_json
 from bot.settings import Settings, SettingsError
 from knowledge.findings import DEFAULT_LANG, LANGS
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         config = settings.probe_config()
         hosts = _targets(args.hosts, settings)
     except (SettingsError, GroupError, AdminServiceError, ValueError) as exc:
-        print(f"cmbot check: {exc}", file=sys.stderr)
+        print(f"cmbot check: {reason_of(args.lang, exc)}", file=sys.stderr)
         return 2
     if not hosts:
         print("cmbot check: no hosts to check", file=sys.stderr)

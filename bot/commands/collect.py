@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.render.i18n import reason_of
 from bot.settings import Settings
+from knowledge.findings import DEFAULT_LANG
 from probes.check import BadDeployment, BadKb, normalize_deployments, normalize_kbs
 from probes.scripts import standalone_script
 
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         kbs = normalize_kbs(args.kb)
         deployments = normalize_deployments(args.deployment)
     except (BadKb, BadDeployment) as exc:
-        print(f"cmbot collect: {exc}", file=sys.stderr)
+        print(f"cmbot collect: {reason_of(DEFAULT_LANG, exc)}", file=sys.stderr)
         return 2
     sys.stdout.write(
         standalone_script({"kbs": kbs, "deployments": deployments, "budget_s": COLLECT_BUDGET_S})

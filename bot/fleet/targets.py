@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.access.policy import Policy
+from knowledge.findings import Phrase, Refused, said
 from probes.adminservice import AdminService, AdminServiceError, AdminServiceSettings
 from probes.secrets import register_secret
 
@@ -19,7 +20,9 @@ COLLECTION_PREFIX = "collection:"
 DEPLOYMENT_PREFIX = "deployment:"
 STATUS_PREFIX = "status:"
 STATUSES = ("error", "unknown")
-USAGE = "Usage: /cmcheck collection:NAME  or  /cmcheck deployment:ID status:error|unknown"
+FORMS = "/cmcheck collection:NAME · /cmcheck deployment:ID status:error|unknown"
+USAGE = said("usage.forms", usage=FORMS)
+"""The answer to an incomplete ConfigMgr target."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,7 @@ def has_configmgr_targets(words: Sequence[str]) -> bool:
 
 def split_targets(words: Sequence[str]) -> tuple[list[str], list[ConfigMgrTarget]]:
     """Host words and ConfigMgr targets; a `status:` applies to the deployment before it.
-    Raises ValueError with the usage line for a target that is incomplete."""
+    Raises Refused (a ValueError) with the usage line for a target that is incomplete."""
     hosts: list[str] = []
     targets: list[ConfigMgrTarget] = []
     for word in words:
@@ -53,17 +56,17 @@ def split_targets(words: Sequence[str]) -> tuple[list[str], list[ConfigMgrTarget
         if low.startswith(COLLECTION_PREFIX):
             name = word[len(COLLECTION_PREFIX) :].strip()
             if not name:
-                raise ValueError(USAGE)
+                raise Refused(USAGE)
             targets.append(ConfigMgrTarget("collection", name))
         elif low.startswith(DEPLOYMENT_PREFIX):
             ident = word[len(DEPLOYMENT_PREFIX) :].strip()
             if not ident:
-                raise ValueError(USAGE)
+                raise Refused(USAGE)
             targets.append(ConfigMgrTarget("deployment", ident))
         elif low.startswith(STATUS_PREFIX):
             status = low[len(STATUS_PREFIX) :]
             if status not in STATUSES or not targets or targets[-1].kind != "deployment":
-                raise ValueError(USAGE)
+                raise Refused(USAGE)
             last = targets.pop()
             targets.append(ConfigMgrTarget("deployment", last.value, status))
         else:
@@ -80,7 +83,7 @@ def may_ask_configmgr(policy: Policy, user_id: str, channel_id: str | None) -> b
 @dataclass(frozen=True, slots=True)
 class Resolved:
     hosts: list[str]
-    notes: list[str]
+    notes: list[Phrase]
     """One line per target: what it resolved to ("deployment 'X': 12 clients with status error")."""
 
 
@@ -89,22 +92,18 @@ def resolve(targets: Sequence[ConfigMgrTarget], settings: AdminServiceSettings |
     target's hosts (blocking: run it in a thread)."""
     chosen = settings
     if chosen is None:
-        raise AdminServiceError(
-            "not_configured",
-            "collection: and deployment: targets need the ConfigMgr AdminService: set CMBOT_ADMINSERVICE "
-            "(a settings file) or CMBOT_ADMINSERVICE_URL, _USERNAME and _PASSWORD",
-        )
+        raise AdminServiceError("not_configured", said("adminservice.not_configured"))
     register_secret(chosen.password.get_secret_value())  # never in a log line
     hosts: list[str] = []
-    notes: list[str] = []
+    notes: list[Phrase] = []
     with AdminService(chosen) as service:
         for target in targets:
             if target.kind == "collection":
                 found = service.collection_members(target.value)
-                notes.append(f"collection '{target.value}': {len(found)} members")
+                notes.append(said("fleet.note_collection", name=target.value, count=len(found)))
             else:
                 name, found = service.deployment_devices(target.value, target.status)
-                notes.append(f"deployment '{name}': {len(found)} clients with status {target.status}")
+                notes.append(said("fleet.note_deployment", name=name, count=len(found), status=target.status))
             hosts.extend(found)
     return Resolved(hosts=list(dict.fromkeys(hosts)), notes=notes)
 

@@ -13,6 +13,7 @@ from saq.queue.redis import RedisQueue
 
 from bot.jobs.dispatch import CheckRequest
 from bot.state.store import POOL_SIZE, connect
+from knowledge.findings import Refused, said
 
 log = logging.getLogger("cmbot.queue")
 QUEUE_NAME = "cmbot-checks"
@@ -23,10 +24,11 @@ HEARTBEAT_S = 6
 """A job silent for this long is taken to be on a dead worker and handed to another
 (`Settings.cmbot_heartbeat_s`, CMBOT_HEARTBEAT_S, overrides it)."""
 RETRIES = 3
-QUEUE_DOWN = "the check queue (Redis) is unavailable; try again in a minute"
+QUEUE_DOWN = said("refuse.queue_down")
+"""Why a check was not started when the queue cannot take it."""
 
 
-class QueueUnavailable(RuntimeError):
+class QueueUnavailable(Refused):
     """The queue cannot accept the request; nothing was accepted, so the user is told to retry."""
 
 

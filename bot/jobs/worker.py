@@ -31,10 +31,10 @@ from bot.jobs.check_job import run_check_job
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.metrics import observe_report
 from bot.jobs.queue import HEARTBEAT_S, make_queue
-from bot.render.i18n import say
+from bot.render.i18n import phrase, say
 from bot.settings import Settings
 from bot.state.store import POOL_SIZE, AuditLog, FinalAnswer, HostLock, RedisButtonStates, ResultCache
-from knowledge.findings import said
+from knowledge.findings import DEFAULT_LANG, Phrase, said
 from probes.check import check_host
 from probes.config import ProbeConfig
 from probes.report import HostReport
@@ -79,7 +79,7 @@ async def _heartbeat(job: Any, every_s: float) -> None:
             await job.update()
 
 
-def refusal(policy: Policy, request: CheckRequest) -> str | None:
+def refusal(policy: Policy, request: CheckRequest) -> Phrase | None:
     """Why this job must not run (a host name that is not valid, or one the policy does not
     grant this user in this channel), or None. The command path checked the same before it
     enqueued; a job written into Redis by anyone else did not pass that way."""
@@ -87,7 +87,7 @@ def refusal(policy: Policy, request: CheckRequest) -> str | None:
         try:
             validate_host(host)
         except BadHostName as exc:
-            return str(exc)
+            return exc.reason
         decision = policy.authorize(
             user_id=request.user_id,
             channel_id=request.channel_id,
@@ -108,7 +108,8 @@ async def run_check(ctx: dict[str, Any], *, request: dict[str, Any]) -> dict[str
         return {"refused": "malformed request"}
     redis: Redis = ctx["redis"]
     audit = AuditLog(redis)
-    if problem := refusal(ctx["policy"], req):
+    if why := refusal(ctx["policy"], req):
+        problem = phrase(DEFAULT_LANG, why)  # the audit log and the operator's log are in one language
         log.warning("refused job %s for %s: %s", req.request_id, req.user_id, problem)
         await audit.record(
             user=req.user_id,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.render.i18n import say
+from bot.render.i18n import phrase, say
 from bot.render.present import evidence_place, notice_text, present_explanation, present_report
 from bot.render.present import evidence_text as fact_text
 from bot.render.verdict import check_line, mark, report_verdict
@@ -371,9 +371,11 @@ def check_detail_message(report: HostReport, lang: Lang, *, answer: str = "") ->
     return fit(Message(text=escape(text), blocks=blocks))
 
 
-def denial_message(reason: str, lang: Lang = DEFAULT_LANG) -> Message:
-    text = _l(lang, "not_allowed", reason=reason)
-    return fit(Message(text=escape(text), blocks=[_section(f"🚫 {escape(reason)}")]))
+def denial_message(reason: Phrase, lang: Lang = DEFAULT_LANG) -> Message:
+    """A refusal (a policy decision, a bad name, the rate limit) worded in the reader's language."""
+    why = phrase(lang, reason)
+    text = _l(lang, "not_allowed", reason=why)
+    return fit(Message(text=escape(text), blocks=[_section(f"🚫 {escape(why)}")]))
 
 
 def notice_message(text: str, *, mark: str = "⚠️") -> Message:

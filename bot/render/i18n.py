@@ -15,7 +15,7 @@ from typing import Self
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from knowledge.findings import LANGS, Lang, Params, Phrase
+from knowledge.findings import LANGS, Lang, Params, Phrase, Refused
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 
@@ -100,3 +100,9 @@ def say(lang: Lang, key: str, params: Params | None = None, **more: str | int | 
 def phrase(lang: Lang, words: Phrase) -> str:
     """A core result's Phrase (a notice, a check's message, a reason) in `lang`."""
     return catalog().phrase(lang, words)
+
+
+def reason_of(lang: Lang, exc: Exception) -> str:
+    """Why a request was refused, in `lang`: a Refused's reason worded from the catalog; any other
+    error (an operator's settings file, named by path and field) as its own message."""
+    return phrase(lang, exc.reason) if isinstance(exc, Refused) else str(exc)

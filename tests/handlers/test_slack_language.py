@@ -207,3 +207,28 @@ async def test_japanese_help_settings_usage_home_and_file_problems_hold_no_engli
     left = [(latin_words_left(_COMMAND_SYNTAX.sub(" ", t), allowed=_allowed([], [])), t) for t in said]
     problems = [pair for pair in left if pair[0]]
     assert not problems, "\n\n".join(f"{words}\n{text}" for words, text in problems)
+
+
+async def test_japanese_refusals_hold_no_english(harness: Harness) -> None:
+    """A refusal (a bad host name, KB or group, an incomplete or unconfigured ConfigMgr target, too
+    many hosts) is worded in the reader's language, in the ack or after it."""
+    harness.slack.locales[JA_USER] = "ja-JP"
+    url = harness.slack.response_url()
+    await harness.bot.command("/cmerr", "0x80072ee2", user=JA_USER, response_url=url)  # looks the locale up
+    async with asyncio.timeout(20):
+        await harness.slack.wait_for("response_url")
+    too_many = " ".join(f"pc-{n}" for n in range(501))
+    typed = ["bad_host!", "pc-1 kb:KB12", "group:nowhere", "collection:", too_many, "collection:PCs"]
+    acks = [
+        json.loads((await harness.bot.command("/cmcheck", t, user=JA_USER, response_url=url))[1] or "{}")
+        for t in typed
+    ]
+    async with asyncio.timeout(20):
+        *_, not_started = await harness.slack.wait_for("response_url", 2)  # no AdminService configured
+    said = [_all_text(a) for a in acks[:-1]] + [_all_text(not_started)]
+    assert all(text.strip() for text in said), said
+    assert "開始しませんでした" in said[-1] and "ホストが多すぎます" in said[-2], said
+    names = ["bad_host", "KB12", "nowhere", "collection", "deployment", "PCs"]
+    left = [(latin_words_left(_COMMAND_SYNTAX.sub(" ", t), allowed=_allowed(names, [])), t) for t in said]
+    problems = [pair for pair in left if pair[0]]
+    assert not problems, "\n\n".join(f"{words}\n{text}" for words, text in problems)

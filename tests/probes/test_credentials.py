@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.render.i18n import say
 from bot.settings import Settings
 from lab.hostile import HostileEndpoint
 from lab.testing import Lab
 from probes.check import check_host
-from probes.credentials import NOT_KNOWN, CredentialError, Credentials, NotTrusted, credential_for
+from probes.credentials import CredentialError, Credentials, NotTrusted, credential_for
 from probes.inventory import InventoryHost
 from probes.secrets import redact
 from tests._words import verdict
@@ -36,6 +37,10 @@ def service_account(monkeypatch: pytest.MonkeyPatch, recorder: HostileEndpoint) 
     monkeypatch.setenv("CMBOT_WINRM_PORT", str(recorder.port))
     monkeypatch.delenv("CMBOT_INVENTORY", raising=False)
     return recorder
+
+
+NOT_KNOWN_WORDED = say("en", "refuse.host_not_known")
+"""The reply a host outside every credential's scope gets (probes/check.py target_problem)."""
 
 
 def test_inventory_credential_wins() -> None:
@@ -142,7 +147,7 @@ def test_no_credential_reaches_an_unlisted_host(service_account: HostileEndpoint
     any spelling included) is refused before DNS, and the listener records no request at all."""
     report = asyncio.run(check_host(host, deadline_s=3, config=Settings().probe_config()))
     assert not report.reachable
-    assert verdict(report) == f"not checked: {NOT_KNOWN}"
+    assert verdict(report) == f"not checked: {NOT_KNOWN_WORDED}"
     assert service_account.seen == []
 
 
@@ -153,7 +158,7 @@ def test_look_alike_domain_gets_nothing(
     monkeypatch.setenv("CMBOT_CRED_CORP_EXAMPLE_COM_USER", "CORP\\svc-corp")
     monkeypatch.setenv("CMBOT_CRED_CORP_EXAMPLE_COM_PASSWORD", "Corp-Passw0rd-9")
     report = asyncio.run(check_host("pc-1.corp-example.com", deadline_s=3, config=Settings().probe_config()))
-    assert verdict(report) == f"not checked: {NOT_KNOWN}"
+    assert verdict(report) == f"not checked: {NOT_KNOWN_WORDED}"
     assert service_account.seen == []
 
 

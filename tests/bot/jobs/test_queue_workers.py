@@ -123,7 +123,7 @@ async def test_redis_down_and_back_loses_no_accepted_job(slow_lab: Lab, tmp_path
             await dispatcher.queue.disconnect()
             server.stop()
             down = SaqDispatcher(make_queue(server.url))
-            with pytest.raises(QueueUnavailable, match="unavailable"):
+            with pytest.raises(QueueUnavailable, match=r"refuse\.queue_down"):
                 await down.submit(_request("lab-healthy"))
             server = EmbeddedRedis(directory=directory, port=port).start()
             worker = _worker(server.url, slack, slow_lab)
