@@ -10,7 +10,7 @@ Each check declares the sections it `requires`: when one could not be read, the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +19,8 @@ from knowledge.explain import explain
 from knowledge.findings import Evidence, Finding, Phrase, said
 from knowledge.loader import load_entries
 from knowledge.stages import builtin_stages
-from probes.facts import Facts, LogLines, ServiceWindow, SoftwareUpdate, start_name
+from probes.facts import LOG_SOURCES, Facts, LogLines, ServiceWindow, SoftwareUpdate, start_name
+from probes.logfilter import section_causes
 from probes.loglines import current_failures, line_time
 from probes.report import CheckItem, CheckStatus
 
@@ -89,11 +90,43 @@ def _raw(text: str) -> Phrase:
     return said("ev.raw", text=text)
 
 
-def _recent(f: Facts, lines: LogLines | None, failure: str, success: str | None = None) -> list[str]:
-    if lines is None:
+_EVERY_LINE = re.compile("")
+"""A log section holds only the lines its filter kept (probes/logfilter.py): each may be evidence."""
+
+
+def _section_findings(
+    f: Facts,
+    ctx: Context,
+    section: str,
+    causes: Collection[str] | None = None,
+    *,
+    among: Callable[[str], bool] | None = None,
+) -> list[Finding]:
+    """What the knowledge entries find in a log section's current lines, for `causes` only.
+
+    Current: recent, and after the last line of the log's `success` (`probes/facts.py` LOG_SOURCES).
+    `causes` None: every cause the data ties to this log, the same selection its filter is built from
+    (`probes/logfilter.py` section_causes, over the built-in entries and the `kb_dirs` overlay). `among`
+    narrows the lines further (a rule's own pairing of lines).
+    """
+    logs: LogLines | None = getattr(f, section)
+    if logs is None:
         return []
-    ok = re.compile(success, re.IGNORECASE) if success else None
-    return current_failures(lines.lines, failure=re.compile(failure, re.IGNORECASE), success=ok, now=_now(f))
+    source = LOG_SOURCES[section]
+    success = re.compile(re.escape(source.success), re.IGNORECASE) if source.success else None
+    lines = current_failures(logs.lines, failure=_EVERY_LINE, success=success, now=_now(f))
+    if among is not None:
+        lines = [line for line in lines if among(line)]
+    if not lines:
+        return []
+    wanted = set(causes) if causes is not None else _log_causes(section, ctx)
+    result = explain("\n".join(lines), source=source.log, kb_dirs=ctx.kb_dirs)
+    return [finding for finding in result.findings if finding.id in wanted]
+
+
+def _log_causes(section: str, ctx: Context) -> set[str]:
+    """The causes the knowledge data says a log section's lines point at."""
+    return set(section_causes(LOG_SOURCES[section], load_entries(ctx.kb_dirs), builtin_stages()))
 
 
 def _access(f: Facts, _: Context) -> Outcome | None:
@@ -155,8 +188,7 @@ def _management_point(f: Facts, ctx: Context) -> Outcome | None:
     status = mp.mplist.status
     if status == 200:
         return Outcome("ok", said("chk.mp.ok", mp=mp.name, url=mp.mplist.url or ""))
-    recent = _recent(f, f.ccmmessaging_log, r"\[CCMHTTP\] ERROR")
-    logs = _log_findings(recent, f.ccmmessaging_log, {"mp-unreachable"})
+    logs = _section_findings(f, ctx, "ccmmessaging_log", {"mp-unreachable"})
     answer: str | Phrase = str(status) if status is not None else mp.mplist.error or said("chk.no_answer")
     evidence = [said("ev.get", url=mp.mplist.url or "", via="WinHTTP", answer=answer)]
     detail = (
@@ -223,7 +255,7 @@ def _gpo(f: Facts, ctx: Context) -> Outcome | None:
     assert u is not None
     winner = f.gpo.wu_server_winning_gpo if f.gpo else None
     named: str | Phrase = said("chk.gpo.winner", gpo=winner) if winner else ""
-    overwritten = _recent(f, f.wuahandler_log, "overwritten by a higher authority")
+    overwritten = _section_findings(f, ctx, "wuahandler_log", {"sup-gpo-override"})
     if (
         u.wu_server
         and u.ccm_content_location
@@ -241,7 +273,7 @@ def _gpo(f: Facts, ctx: Context) -> Outcome | None:
             ]
             + ([said("ev.winning_gpo", gpo=winner)] if winner else []),
             0.95,
-            _log_findings(overwritten, f.wuahandler_log, {"sup-gpo-override"}),
+            overwritten,
         )
     if overwritten:
         return Outcome(
@@ -250,7 +282,7 @@ def _gpo(f: Facts, ctx: Context) -> Outcome | None:
             "sup-gpo-override",
             [said("ev.winning_gpo", gpo=winner)] if winner else [],
             0.85,
-            _log_findings(overwritten, f.wuahandler_log, {"sup-gpo-override"}),
+            overwritten,
         )
     if not u.ccm_content_location:
         return Outcome("skipped", said("chk.gpo.no_source"))
@@ -278,15 +310,12 @@ def _update_source(f: Facts, ctx: Context) -> Outcome | None:
         return Outcome("ok", said("chk.sup.ok", server=u.wu_server, via=via))
     answer: str | Phrase = str(status) if status else u.client_asmx.error or said("chk.no_answer")
     evidence = [said("ev.get", url=u.client_asmx.url or "", via=via, answer=answer)]
-    recent = _recent(
-        f, f.wuahandler_log, r"Failed to end search job|Scan failed", r"Async searching completed"
-    )
     return Outcome(
         "fail",
         said("chk.sup.unreachable", server=u.wu_server),
         "sup-unreachable",
         evidence,
-        log_findings=_log_findings(recent, f.wuahandler_log, {"sup-unreachable"}),
+        log_findings=_section_findings(f, ctx, "wuahandler_log", {"sup-unreachable"}),
     )
 
 
@@ -349,15 +378,9 @@ def _dual_scan(f: Facts, _: Context) -> Outcome | None:
     return Outcome("ok", said("chk.dual.disabled"))
 
 
-_SCAN_SUCCESS = r"Async searching completed"
-
-
 def _scan(f: Facts, ctx: Context) -> Outcome | None:
-    # The causes are the scan stage's (knowledge/stages/scan.yaml); the lines, all the section's filter kept
-    # (built from the entries' patterns, probes/logfilter.py) after the last completed scan.
-    causes = {c for s in builtin_stages() if s.id == "scan" for c in s.causes}
-    recent = _recent(f, f.wuahandler_log, ".", _SCAN_SUCCESS)
-    found = _log_findings(recent, f.wuahandler_log, causes)
+    # Every cause the entries and stages tie to WUAHandler.log, from the lines after the last completed scan.
+    found = _section_findings(f, ctx, "wuahandler_log")
     if (
         f.update_source
         and f.update_source.client_asmx
@@ -384,8 +407,7 @@ def _scan_memory(f: Facts, ctx: Context) -> Outcome | None:
     assert logs is not None
     if not logs.applicable:
         return Outcome("skipped", said("chk.memory.not_applicable"))
-    recent = _recent(f, logs, r"GetUpdateMetadata2 failed|0x800B0001|8007000E")
-    found = _log_findings(recent, logs, {"wua-scan-out-of-memory", "wsus-too-old-for-wua"})
+    found = _section_findings(f, ctx, "windowsupdate_log")
     p = f.platform
     if found:
         top = found[0]
@@ -428,8 +450,7 @@ def _update_status(f: Facts, ctx: Context) -> Outcome | None:
 
 
 def _content(f: Facts, ctx: Context) -> Outcome | None:
-    recent = _recent(f, f.content_location, "empty location update")
-    found = _log_findings(recent, f.content_location, {"content-location-empty"})
+    found = _section_findings(f, ctx, "content_location", {"content-location-empty"})
     if found:
         return Outcome(
             "fail",
@@ -446,20 +467,20 @@ def _updates(f: Facts) -> list[SoftwareUpdate]:
     return f.software_updates.updates if f.software_updates else []
 
 
-def _cache(f: Facts, _: Context) -> Outcome | None:
+def _cache(f: Facts, ctx: Context) -> Outcome | None:
     c = f.cache
     assert c is not None
     failed = [
         u for u in _updates(f) if u.error_code is not None and u.error_code & 0xFFFFFFFF == CACHE_TOO_SMALL
     ]
-    lines = _recent(f, f.content_location, "0x87d01201")
-    if failed or lines:
+    found = _section_findings(f, ctx, "content_location", {"cache-too-small"})
+    if failed or found:
         # The update's own error (CCM_SoftwareUpdate.ErrorCode) names the cause; ContentSize is empty
         # until the content is downloaded (memdocs ccm_softwareupdate-client-wmi-class.md; defect 10).
         evidence = [said("ev.cache_size", mb=c.size_mb or 0, location=c.location or "-")]
         evidence += [said("ev.cache_error", kb=f"KB{u.article}") for u in failed]
-        evidence += [_raw(line) for line in lines[-2:]]
-        return Outcome("fail", said("chk.cache.small", mb=c.size_mb or 0), "cache-too-small", evidence)
+        small = said("chk.cache.small", mb=c.size_mb or 0)
+        return Outcome("fail", small, "cache-too-small", evidence, log_findings=found)
     key = "chk.cache.ok_unread" if f.software_updates is None else "chk.cache.ok"
     return Outcome("ok", said(key, mb=c.size_mb or 0))
 
@@ -567,8 +588,8 @@ def _install(f: Facts, ctx: Context) -> Outcome | None:
         for u in _updates(f)
         if u.error_code is not None and u.error_code & 0xFFFFFFFF == MAX_RUNTIME_EXCEEDED
     ]
-    timed = [line for line in _timed_cancellations(f) if line in _recent(f, f.reporting_events, "FAILED")]
-    found = _log_findings(timed, f.reporting_events, {"max-runtime-exceeded"})
+    timed = set(_timed_cancellations(f))
+    found = _section_findings(f, ctx, "reporting_events", {"max-runtime-exceeded"}, among=timed.__contains__)
     if exceeded or found:
         evidence = [said("ev.runtime_error", kb=f"KB{u.article}") for u in exceeded]
         confidence = 0.95 if exceeded else found[0].confidence
@@ -638,14 +659,6 @@ def _bypassed(url: str, bypass: Sequence[str]) -> bool:
 
 def _host_of(url: str) -> str:
     return url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
-
-
-def _log_findings(lines: Sequence[str], logs: LogLines | None, causes: set[str]) -> list[Finding]:
-    if not lines:
-        return []
-    source = ((logs.path if logs else None) or "").rsplit("\\", 1)[-1] or None
-    result = explain("\n".join(lines), source=source)
-    return [f for f in result.findings if f.id in causes]
 
 
 def missing_sections(facts: Facts, check: Check) -> Phrase | None:

@@ -544,7 +544,10 @@ class LogSource:
     last: int = 40
     """Matching lines kept, newest last (`Select-Object -Last`)."""
     keep: tuple[str, ...] = ()
-    """Lines the checks read that no cause's pattern matches: the success that supersedes a failure."""
+    """Lines a check reads that no cause's pattern matches (plain text, kept by the filter)."""
+    success: str | None = None
+    """The plain-text line that supersedes earlier failures in this log (kept by the filter): a failure
+    before the last such line is not current (`probes/diagnosis.py` reads only the lines after it)."""
 
     @property
     def log(self) -> str:
@@ -556,9 +559,10 @@ LOG_SOURCES: dict[str, LogSource] = {
     "ccmmessaging_log": LogSource("CcmMessaging.log"),
     # A later "Async searching completed." (the scan is complete) supersedes earlier scan failures
     # (SupportArticles-docs track-software-update-compliance-assessment.md).
-    "wuahandler_log": LogSource("WUAHandler.log", keep=("Async searching completed",)),
+    "wuahandler_log": LogSource("WUAHandler.log", success="Async searching completed"),
     "content_location": LogSource("ContentTransferManager.log"),
-    # ReportingEvents.log pairs a failure with its start by update ID to time the run (seed article 1).
+    # ReportingEvents.log pairs a failure with its start by update ID to time the run (seed article 1):
+    # the start lines match no cause's pattern, so the section keeps them.
     "reporting_events": LogSource(
         "SoftwareDistribution\\ReportingEvents.log",
         "windir",

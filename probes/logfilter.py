@@ -3,8 +3,9 @@
 A log section (`probes/facts.py` LOG_SOURCES) names the log it reads; its filter is every keyword a line
 the bot could want from that log must contain: a literal each entry or stage pattern for that log
 requires in every match, the codes of the entries that name the log, and the section's own `keep`
-lines. So a new pattern in an entry changes the filter with no `.ps1` edit, and there is no second copy
-of the patterns in PowerShell.
+and `success` lines. So a new pattern in an entry changes the filter with no `.ps1` edit, and there is
+no second copy of the patterns in PowerShell. The live checks read the same selection of causes
+(`section_causes`, used by `probes/diagnosis.py`).
 
 Why keywords and not the regexes: the entries are Python `re` patterns (possessive quantifiers, `(?P<..>)`
 and other syntax .NET's regex on Windows PowerShell 5.1 reads differently or not at all). A keyword is
@@ -90,9 +91,31 @@ def pattern_keywords(regex: str) -> Keywords | None:
 
 
 def _names(entry: Entry, log: str) -> bool:
+    """The entry lists the log in `logs` or has a pattern with `log:` it (by file name, any case)."""
     return any(path.rsplit("\\", 1)[-1].lower() == log.lower() for path in entry.logs) or any(
         (p.log or "").lower() == log.lower() for p in entry.patterns
     )
+
+
+def _stages_of(log: str, kb: KnowledgeBase, stages: Sequence[Stage]) -> list[Stage]:
+    """The stages one of whose causes names the log: their failure lines may be in it."""
+    return [
+        stage
+        for stage in stages
+        if any((entry := kb.get(cause)) is not None and _names(entry, log) for cause in stage.causes)
+    ]
+
+
+def section_causes(source: LogSource, kb: KnowledgeBase, stages: Sequence[Stage]) -> list[str]:
+    """The causes this log section's lines can point at, the same selection its filter is built from.
+
+    Every entry that names the file (`logs`, or a pattern's `log:`), and each cause a failure line of a
+    stage in that log can resolve to (the stage's causes, its families' causes and its own cause).
+    """
+    found = [entry.id for entry in kb if _names(entry, source.log)]
+    for stage in _stages_of(source.log, kb, stages):
+        found.extend([*stage.causes, *(family.cause for family in stage.families), stage.cause])
+    return list(dict.fromkeys(found))
 
 
 def section_patterns(source: LogSource, kb: KnowledgeBase, stages: Sequence[Stage]) -> list[str]:
@@ -109,9 +132,8 @@ def section_patterns(source: LogSource, kb: KnowledgeBase, stages: Sequence[Stag
         for p in entry.patterns
         if (p.log or "").lower() == log.lower() or (p.log is None and _names(entry, log))
     ]
-    for stage in stages:
-        if any((entry := kb.get(cause)) is not None and _names(entry, log) for cause in stage.causes):
-            regexes.extend(stage.patterns)
+    for stage in _stages_of(log, kb, stages):
+        regexes.extend(stage.patterns)
     return regexes
 
 
@@ -133,7 +155,7 @@ class LogFilter:
 
 
 def build_filter(source: LogSource, kb: KnowledgeBase, stages: Sequence[Stage]) -> LogFilter:
-    words: set[str] = {k.lower() for k in source.keep}
+    words: set[str] = {k.lower() for k in (*source.keep, *([source.success] if source.success else []))}
     for regex in section_patterns(source, kb, stages):
         found = pattern_keywords(regex)
         if found is None:
