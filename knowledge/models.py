@@ -94,7 +94,11 @@ class Entry(_Strict):
         "point at this entry when typed alone",
     )
     patterns: list[Pattern] = Field(default_factory=list)
-    probes: list[str] = Field(default_factory=list)
+    probes: list[str] = Field(
+        default_factory=list,
+        description="the probe sections (probes/facts.py field names) a live check reads to find this "
+        "cause, or `transport`; tests/probes/test_entry_probes.py keeps it true of probes/diagnosis.py",
+    )
     examples: Examples
 
     @model_validator(mode="before")
