@@ -79,6 +79,12 @@ class Check:
     stage: int
     rule: Rule
     requires: tuple[str, ...] = ()
+    owns: tuple[str, ...] = ()
+    """The causes this check's rule decides from its own facts (a log line alone does not)."""
+    rest_of: str | None = None
+    """A log section: when the check passes, a cause the knowledge data ties to that log that no other
+    check decides or reported (an operator's new entry, content-not-found in ContentTransferManager.log)
+    fails it instead of going unreported."""
 
 
 def _now(f: Facts) -> datetime | None:
@@ -624,20 +630,20 @@ def _pending_reboot(f: Facts, _: Context) -> Outcome | None:
 CHECKS: tuple[Check, ...] = (
     Check("access", 0, _access),
     Check("client", 0, _client_health, ("client_health",)),
-    Check("mp", 1, _management_point, ("mp",)),
+    Check("mp", 1, _management_point, ("mp",), ("mp-unreachable",), "ccmmessaging_log"),
     Check("policy", 2, _deployment_policy, ("deployment_policy",)),
-    Check("gpo", 3, _gpo, ("update_source",)),
-    Check("sup", 3, _update_source, ("update_source",)),
+    Check("gpo", 3, _gpo, ("update_source",), ("sup-gpo-override",)),
+    Check("sup", 3, _update_source, ("update_source",), ("sup-unreachable",)),
     Check("wua", 4, _wua_service, ("wua_service",)),
     Check("dual", 4, _dual_scan, ("dual_scan",)),
     Check("scan", 4, _scan, ("wuahandler_log",)),
     Check("memory", 4, _scan_memory, ("windowsupdate_log",)),
     Check("detected", 5, _update_status, ("update_status",)),
-    Check("content", 6, _content, ("content_location",)),
-    Check("cache", 7, _cache, ("cache",)),
+    Check("content", 6, _content, ("content_location",), ("content-location-empty",), "content_location"),
+    Check("cache", 7, _cache, ("cache",), ("cache-too-small",)),
     Check("disk", 7, _disk, ("disk",)),
     Check("window", 8, _maintenance_window, ("maintenance_window", "software_updates")),
-    Check("install", 9, _install, ("reporting_events",)),
+    Check("install", 9, _install, ("reporting_events",), ("max-runtime-exceeded",), "reporting_events"),
     Check("reboot", 10, _pending_reboot, ("pending_reboot",)),
 )
 
@@ -671,6 +677,33 @@ def missing_sections(facts: Facts, check: Check) -> Phrase | None:
     return None
 
 
+OWNED = frozenset(cause for check in CHECKS for cause in check.owns)
+
+
+def _rest_of_logs(
+    facts: Facts,
+    ctx: Context,
+    passed: Sequence[tuple[int, int, Check]],
+    items: list[CheckItem],
+    ranked: list[tuple[int, int, Finding]],
+) -> None:
+    """Fail a passed check whose `rest_of` log shows a cause no check decides or reported: its item
+    names the cause, its finding ranks at the check's stage."""
+    reported = {finding.id for _, _, finding in ranked} | OWNED
+    for index, order, check in passed:
+        assert check.rest_of is not None
+        found = [x for x in _section_findings(facts, ctx, check.rest_of) if x.id not in reported]
+        if not found:
+            continue
+        top = found[0]
+        log = LOG_SOURCES[check.rest_of].log
+        items[index] = CheckItem(
+            check=check.id, status="fail", message=said("chk.log.errors", log=log, cause=top.id), cause=top.id
+        )
+        ranked.append((0, check.stage * 100 + order, top))
+        reported.add(top.id)
+
+
 def diagnose(
     facts: Facts, *, kbs: Sequence[str] = (), deployments: Sequence[str] = (), kb_dirs: Sequence[Path] = ()
 ) -> tuple[list[CheckItem], list[Finding]]:
@@ -680,6 +713,7 @@ def diagnose(
     kb = load_entries(kb_dirs)
     items: list[CheckItem] = []
     ranked: list[tuple[int, int, Finding]] = []
+    passed: list[tuple[int, int, Check]] = []
     for order, check in enumerate(CHECKS):
         if reason := missing_sections(facts, check):
             items.append(CheckItem(check=check.id, status="error", message=reason))
@@ -691,6 +725,8 @@ def diagnose(
         if outcome.cause is None and outcome.evidence and outcome.status == "fail":
             message = said("chk.with_evidence", detail=message, evidence=_joined(outcome.evidence))
         items.append(CheckItem(check=check.id, status=outcome.status, message=message, cause=outcome.cause))
+        if outcome.status == "ok" and check.rest_of:
+            passed.append((len(items) - 1, order, check))
         entry = kb.get(outcome.cause) if outcome.cause else None
         if entry is None:
             continue
@@ -701,6 +737,7 @@ def diagnose(
         finding = Finding(id=entry.id, confidence=round(outcome.confidence, 2), evidence=evidence)
         severity = 0 if outcome.status == "fail" else 1
         ranked.append((severity, check.stage * 100 + order, finding))
+    _rest_of_logs(facts, ctx, passed, items, ranked)
     ranked.sort(key=lambda item: (item[0], item[1]))
     seen: set[str] = set()
     findings = []

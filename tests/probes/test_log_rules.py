@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.render.verdict import check_name
+from bot.render.verdict import check_detail, check_name
 from knowledge.loader import BUILTIN_DIR, load_entries
 from knowledge.stages import builtin_stages
 from lab.scenario import load_scenarios
@@ -205,3 +205,27 @@ def test_log_rules_read_logs_only_through_the_shared_helper() -> None:
         assert not {c for c in called if c.startswith("re.")} | ({"current_failures", "explain"} & called), (
             name
         )
+
+
+@pytest.mark.parametrize(
+    ("section", "log", "check"),
+    [
+        ("ccmmessaging_log", "CcmMessaging.log", "mp"),
+        ("content_location", "ContentTransferManager.log", "content"),
+        ("reporting_events", "ReportingEvents.log", "install"),
+    ],
+)
+def test_a_passed_check_reports_another_cause_its_log_shows(
+    tmp_path: Path, section: str, log: str, check: str
+) -> None:
+    """The one-cause checks (MP, content, install) pass on their own facts, but a cause the data ties
+    to their log that no check decides fails them: an overlay entry needs no Python here either."""
+    line = _cmtrace("Contoso relay refused the request", component="Contoso")
+    kb = _overlay_entry(tmp_path, "contoso-relay-refused", r"Contoso relay refused", log, line)
+    facts = _facts(**{section: {**copy.deepcopy(HEALTHY[section]), "lines": [line]}})
+    assert next(i for i in diagnose(facts)[0] if i.check == check).status == "ok"
+    items, findings = diagnose(facts, kb_dirs=[kb])
+    item = next(i for i in items if i.check == check)
+    assert item.status == "fail" and item.cause == "contoso-relay-refused"
+    assert findings[0].id == "contoso-relay-refused"
+    assert log in check_detail(item, "en") and log in check_detail(item, "ja")
