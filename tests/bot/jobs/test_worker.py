@@ -2,6 +2,7 @@
 a lost claim answered after all, failed jobs answered once, retried jobs audited once."""
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -203,3 +204,19 @@ def test_cmbot_worker_with_a_broken_policy_is_one_clear_line(
     assert main(["worker"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cmbot worker:") and "policy.yaml" in err and "Traceback" not in err
+
+
+async def test_the_result_cache_serves_a_reader_of_another_language_without_a_second_check(
+    running: Running, lab: Lab
+) -> None:
+    """Issue 12: the cached report holds no words, so a Japanese reader's check of a host an English
+    reader just checked is answered in Japanese from the cache: no second WinRM request."""
+    await running.dispatcher.submit(_request("lab-healthy"))
+    await _wait_until(running.slack, lambda: len(_finals(running.slack, "lab-healthy:")) == 1)
+    before = lab.host("lab-healthy").counters["requests"]
+    japanese = _request("lab-healthy").model_copy(update={"lang": "ja"})
+    await running.dispatcher.submit(japanese)
+    await _wait_until(running.slack, lambda: len(_finals(running.slack, "lab-healthy:")) == 2)
+    assert lab.host("lab-healthy").counters["requests"] == before
+    english, answer = (str(u["text"]) for u in _finals(running.slack, "lab-healthy:"))
+    assert english != answer and re.search(r"[\u3040-\u30ff]", answer), answer
