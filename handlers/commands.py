@@ -12,7 +12,7 @@ from bot.render.i18n import phrase
 from bot.slack.background import ephemeral
 from bot.slack.slash import split_deployment_ids
 from handlers.slack_text import command_text, from_slack
-from handlers.usecases import accept_check, check_problem, explained_reply, record_denied
+from handlers.usecases import accept_check, check_problem, explained_reply, problem_message, record_denied
 from knowledge.findings import Refused, said
 from probes.adminservice import AdminServiceError
 from probes.check import normalize_deployments, normalize_kbs
@@ -47,7 +47,7 @@ def register_cmcheck(app: AsyncApp, deps: Deps, row: Command[tuple[list[str], li
             deps, hosts, kbs, user=user, channel=channel, groups=groups, deployments=deployments
         ):
             lang = await deps.ack_lang(user, channel)
-            await ack(response_type="ephemeral", **denial_message(problem, lang).as_kwargs())
+            await ack(response_type="ephemeral", **problem_message(problem, lang).as_kwargs())
             deps.background.spawn(record_denied(deps, user, channel, hosts, problem), what="audit")
             return
         await ack()
@@ -127,7 +127,7 @@ async def _cmcheck_configmgr(
             return
         groups = await deps.usergroups_of(user)
         if problem := check_problem(deps, hosts, kbs, user=user, channel=channel, groups=groups):
-            await respond(response_type="ephemeral", **denial_message(problem, lang).as_kwargs())
+            await respond(response_type="ephemeral", **problem_message(problem, lang).as_kwargs())
             await record_denied(deps, user, channel, hosts, problem)
             return
         await accept_check(

@@ -4,11 +4,13 @@ explain a text and build its reply. Listeners parse and ack; they call these for
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
 from bot.access.groups import GroupError, expand_targets
+from bot.access.policy import GROUP_PREFIX
 from bot.jobs.dispatch import CheckRequest
 from bot.jobs.explain_pool import explain_off_loop
 from bot.jobs.queue import QUEUE_DOWN, QueueUnavailable
@@ -37,6 +39,21 @@ RERUN_UNKNOWN = said("refuse.rerun_unknown")
 NOT_STARTED_QUEUE_DOWN = said("refuse.not_started", reason=QUEUE_DOWN)
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why a check request cannot run: `denied` when the access policy says no (answered "Not
+    allowed"), else the request itself is wrong (a bad name, KB or group, too many hosts)."""
+
+    reason: Phrase
+    denied: bool = False
+
+
+def problem_message(problem: Problem, lang: Lang) -> Message:
+    if problem.denied:
+        return denial_message(problem.reason, lang)
+    return notice_message(phrase(lang, problem.reason))
+
+
 async def explained_reply(deps: Deps, text: str, lang: Lang, kind: str) -> tuple[Explanation, Message]:
     """Explain `text` off the event loop, keep it for the reply's buttons, and build the reply."""
     explanation = await explain_off_loop(text[:MAX_PASTE_CHARS], kb_dirs=deps.settings.kb_dirs)
@@ -47,8 +64,12 @@ async def explained_reply(deps: Deps, text: str, lang: Lang, kind: str) -> tuple
     return explanation, message
 
 
-async def record_denied(deps: Deps, user: str, channel: str, targets: list[str], problem: Phrase) -> None:
+async def record_denied(
+    deps: Deps, user: str, channel: str, targets: list[str], problem: Problem | Phrase
+) -> None:
     """Audit a refusal, worded in the default language: the audit log is read in one language."""
+    if isinstance(problem, Problem):
+        problem = problem.reason
     await deps.record(
         user=user,
         action="denied",
@@ -99,7 +120,7 @@ async def rerun_check(
         deps, hosts, kbs, user=user, channel=channel, groups=groups, deployments=deployments
     ):
         await respond(
-            response_type="ephemeral", replace_original=False, **denial_message(problem, lang).as_kwargs()
+            response_type="ephemeral", replace_original=False, **problem_message(problem, lang).as_kwargs()
         )
         await record_denied(deps, user, channel, hosts, problem)
         return
@@ -174,15 +195,23 @@ def check_problem(
     channel: str,
     groups: list[str],
     deployments: list[str] | None = None,
-) -> Phrase | None:
-    """Why the request cannot run (usage, a bad name, the policy), or None. Groups are authorized
-    as groups, then every host they expand to is validated and authorized too."""
+) -> Problem | None:
+    """Why the request cannot run (usage, a bad name, the policy), or None. Typed host names are
+    validated first (a typo is not a denial), then every target is authorized (groups as groups,
+    so an unauthorized user learns nothing of the groups file), then the hosts groups expand to are
+    validated and authorized too."""
     if not targets:  # `/cmcheck` with no host gets its usage line before this (handlers/commands.py)
-        return NOTHING_TO_CHECK
+        return Problem(NOTHING_TO_CHECK)
+    try:
+        for target in targets:
+            if not target.lower().startswith(GROUP_PREFIX):
+                validate_host(target)
+    except BadHostName as exc:
+        return Problem(exc.reason)
     for target in targets:
         decision = deps.policy.authorize(user_id=user, channel_id=channel, target=target, usergroups=groups)
         if not decision:
-            return decision.reason
+            return Problem(decision.reason, denied=True)
     try:
         hosts = expand_targets(targets, deps.groups)
         for host in hosts:
@@ -190,14 +219,14 @@ def check_problem(
         normalize_kbs(kbs)
         normalize_deployments(deployments or [])
     except (BadHostName, BadKb, BadDeployment, GroupError) as exc:
-        return exc.reason
+        return Problem(exc.reason)
     if len(hosts) > MAX_HOSTS_PER_COMMAND:
-        return said("refuse.too_many_hosts", max=MAX_HOSTS_PER_COMMAND)
+        return Problem(said("refuse.too_many_hosts", max=MAX_HOSTS_PER_COMMAND))
     for host in hosts:
         if host not in targets and not deps.policy.authorize(
             user_id=user, channel_id=channel, target=host, usergroups=groups
         ):
-            return said("refuse.host_denied", host=host)
+            return Problem(said("refuse.host_denied", host=host), denied=True)
     return None
 
 

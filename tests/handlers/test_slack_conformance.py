@@ -84,7 +84,7 @@ async def test_cmcheck_refusal_escapes_the_target_in_the_ack(harness: Harness) -
     status, body = await harness.bot.command("/cmcheck", "group:&lt;!channel&gt;&amp;x")
     ack = json.loads(body)
     assert status == 200 and ack["response_type"] == "ephemeral"
-    assert ack["text"] == "Not allowed: no host group named '&lt;!channel&gt;&amp;x' (see CMBOT_GROUPS)"
+    assert ack["text"] == "⚠️ no host group named '&lt;!channel&gt;&amp;x' (see CMBOT_GROUPS)"
     _no_live_sequences(ack)
     status, body = await harness.bot.command("/cmcheck", "pc-1 <!channel>")
     assert "<!channel>" not in body and "'@channel' is not a valid host name" in json.loads(body)["text"]
@@ -272,3 +272,12 @@ async def test_a_click_on_an_ephemeral_message_is_answered(harness: Harness) -> 
     async with asyncio.timeout(10):
         (remedy,) = await harness.slack.wait_for("chat.postMessage")
     assert remedy["thread_ts"] == "950.1" and remedy["text"].startswith("Remedy steps for: ")
+
+
+async def test_a_typo_is_not_a_denial(harness: Harness) -> None:
+    """A bad host name or KB is the request's own problem (⚠️ and why); "Not allowed" is kept for
+    what the access policy refuses."""
+    _, body = await harness.bot.command("/cmcheck", "pc_1")
+    assert json.loads(body)["text"].startswith("⚠️ 'pc_1' is not a valid host name")
+    _, body = await harness.bot.command("/cmcheck", "pc-1 kb:KB12")
+    assert json.loads(body)["text"].startswith("⚠️ 'KB12' is not a KB number")
