@@ -97,8 +97,10 @@ def parse_scope(text: str, variable: str) -> Scope:
             continue
         try:
             suffix = validate_host(raw.removeprefix("*.").removeprefix("."))
-        except BadHostName as exc:
-            raise CredentialError(f"{variable}: '{raw[:60]}' is not a DNS suffix ({exc})") from None
+        except BadHostName:
+            raise CredentialError(
+                f"{variable}: '{raw[:60]}' is not a DNS suffix (letters, digits and '-', dot-separated)"
+            ) from None
         if is_ip_literal(suffix):
             raise CredentialError(
                 f"{variable}: '{raw[:60]}' is an address; write it as a network (a.b.c.d/32)"
