@@ -125,9 +125,17 @@ def _section_findings(
         lines = [line for line in lines if among(line)]
     if not lines:
         return []
-    wanted = set(causes) if causes is not None else _log_causes(section, ctx)
+    wanted = set(causes) if causes is not None else _log_causes(section, ctx) - _decided_elsewhere()
     result = explain("\n".join(lines), source=source.log, kb_dirs=ctx.kb_dirs)
     return [finding for finding in result.findings if finding.id in wanted]
+
+
+def _decided_elsewhere() -> frozenset[str]:
+    """The causes a check decides from its own facts that are not scan causes: the log-wide scan and
+    memory checks leave them to that check (dual scan is read from the registry per OS build, not from
+    a WindowsUpdate.log line; the cache from the update's error code)."""
+    scan = {c for s in builtin_stages() if s.id == "scan" for c in s.causes}
+    return OWNED - scan
 
 
 def _log_causes(section: str, ctx: Context) -> set[str]:
@@ -635,7 +643,7 @@ CHECKS: tuple[Check, ...] = (
     Check("gpo", 3, _gpo, ("update_source",), ("sup-gpo-override",)),
     Check("sup", 3, _update_source, ("update_source",), ("sup-unreachable",)),
     Check("wua", 4, _wua_service, ("wua_service",)),
-    Check("dual", 4, _dual_scan, ("dual_scan",)),
+    Check("dual", 4, _dual_scan, ("dual_scan",), ("dual-scan",)),
     Check("scan", 4, _scan, ("wuahandler_log",)),
     Check("memory", 4, _scan_memory, ("windowsupdate_log",)),
     Check("detected", 5, _update_status, ("update_status",)),

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from bot.render.verdict import check_detail, check_name
+from knowledge.explain import explain
 from knowledge.loader import BUILTIN_DIR, load_entries
 from knowledge.stages import builtin_stages
 from lab.scenario import load_scenarios
@@ -229,3 +230,14 @@ def test_a_passed_check_reports_another_cause_its_log_shows(
     assert item.status == "fail" and item.cause == "contoso-relay-refused"
     assert findings[0].id == "contoso-relay-refused"
     assert log in check_detail(item, "en") and log in check_detail(item, "ja")
+
+
+def test_the_log_wide_checks_leave_a_cause_a_fact_check_decides() -> None:
+    """Dual scan is decided from the registry per OS build (the dual-scan check): a WindowsUpdate.log
+    line the dual-scan entry's pattern matches does not make the memory check report it."""
+    line = "2026-11-22\t03:12:33:123\t 900\t a1c\tAgent\t  * IsDefaultAUService = 1"
+    facts = _facts(windowsupdate_log={"applicable": True, "lines": [line]})
+    assert "dual-scan" in {f.id for f in explain(line, source="WindowsUpdate.log").findings}
+    items, findings = diagnose(facts)
+    memory = next(i for i in items if check_name(i, "en") == "Scan memory (WindowsUpdate.log)")
+    assert memory.status == "ok" and "dual-scan" not in {f.id for f in findings}
