@@ -45,6 +45,14 @@ _pool: concurrent.futures.ThreadPoolExecutor | None = None
 DEFAULT_CONFIG = ProbeConfig()
 
 
+class NoLogon(CredentialError):
+    """Neither Kerberos (no ticket or keytab) nor NTLM (not allowed for the credential) can log in."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        super().__init__(f"no Kerberos ticket or keytab, and {source}_ALLOW_NTLM is not set")
+
+
 class BadKb(Refused):
     """A KB parameter that is not KB + 6 to 8 digits."""
 
@@ -97,10 +105,7 @@ def _endpoint_for(host: str, entry: InventoryHost | None, credential: Credential
     elif credential.allow_ntlm and credential.username and credential.password is not None:
         auth = "ntlm"
     else:
-        raise CredentialError(
-            "no Kerberos ticket or keytab for the bot (KRB5CCNAME / KRB5_CLIENT_KTNAME), and NTLM "
-            f"is not allowed for this credential (set {credential.source}_ALLOW_NTLM=1 to allow it)"
-        )
+        raise NoLogon(credential.source)
     endpoint = f"http://{url_host(host)}:{port}/wsman"  # 5985 unless configured (probes/config.py)
     return InventoryHost(name=host, endpoint=endpoint, auth=auth, kerberos_host=host)
 
@@ -156,10 +161,15 @@ def _check_sync(
             entry, credential, bundle_script(kb_dirs=config.kb_dirs), params, deadline_s=deadline_s
         )
     except CredentialError as exc:
+        why = (
+            said("reason.no_logon", setting=f"{exc.source}_ALLOW_NTLM")
+            if isinstance(exc, NoLogon)
+            else said("reason.credential", detail=str(exc))
+        )
         return HostReport(
             host=host,
             reachable=False,
-            reason=said("reason.credential", detail=str(exc)),
+            reason=why,
             duration_s=time.monotonic() - start,
         )
     except Unreachable as reason:

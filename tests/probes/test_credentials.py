@@ -17,7 +17,7 @@ from probes.check import check_host
 from probes.credentials import CredentialError, Credentials, NotTrusted, credential_for
 from probes.inventory import InventoryHost
 from probes.secrets import redact
-from tests._words import verdict
+from tests._words import latin_words_left, verdict
 
 SERVICE = {"CMBOT_WINRM_USER": "CORP\\svc-cmbot", "CMBOT_WINRM_PASSWORD": "Svc-Passw0rd-123"}
 
@@ -177,6 +177,9 @@ def test_an_allowed_network_gets_ntlm_only_when_allowed(
     monkeypatch.setenv("CMBOT_WINRM_ALLOW_NTLM", "0")
     report = asyncio.run(check_host("127.0.0.1", deadline_s=3, config=Settings().probe_config()))
     assert "NTLM is not allowed" in verdict(report) and "CMBOT_WINRM_ALLOW_NTLM" in verdict(report)
+    japanese = verdict(report, "ja")
+    assert "NTLM が許可されていません" in japanese and "CMBOT_WINRM_ALLOW_NTLM" in japanese
+    assert latin_words_left(japanese, allowed=["NTLM", "Kerberos", "winrm-unreachable"]) == []
     assert service_account.seen == []
 
 
